@@ -1,0 +1,203 @@
+package io.storegateway;
+
+import io.storegateway.broker.BrokerConnections;
+import io.storegateway.broker.EmbeddedBroker;
+import io.storegateway.broker.Queues;
+import io.storegateway.config.GatewaySettings;
+import io.storegateway.forward.ForwardBackoff;
+import io.storegateway.forward.ForwardStats;
+import io.storegateway.forward.HqAnswerApplier;
+import io.storegateway.forward.HqBatchRequest;
+import io.storegateway.forward.HqHttpClient;
+import io.storegateway.forward.OutboundBatches;
+import io.storegateway.ingest.HttpIngest;
+import io.storegateway.ingest.HttpIngestRoutes;
+import io.storegateway.ingest.JmsIngest;
+import io.storegateway.ingest.UpdateIntake;
+import io.storegateway.ingest.UpdateValidator;
+import io.storegateway.mirror.AcceptedUpdates;
+import io.storegateway.mirror.MirrorApiRoutes;
+import io.storegateway.mirror.MirrorDatabase;
+import io.storegateway.mirror.MirrorWriter;
+import io.storegateway.mirror.ProductViews;
+import io.storegateway.mirror.Products;
+import io.storegateway.security.AccessTokens;
+import io.storegateway.security.RequireRole;
+import io.storegateway.security.Role;
+import io.storegateway.web.ApiErrors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HexFormat;
+
+/**
+ * One running gateway: the broker, the mirror, and Camel with the API routes (Java) and the flows IT
+ * may edit (YAML in {@code gateway.routes-dir}). Built from settings alone; closing it stops
+ * everything in reverse order, letting in-flight batches finish or roll back.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    private static final String GATEWAY_USER = "gateway-internal";
+    public static final String HQ_CONNECT_TIMEOUT_MS = "gateway.hq.connect-timeout-ms";
+    public static final String HQ_RESPONSE_TIMEOUT_MS = "gateway.hq.response-timeout-ms";
+
+    private final GatewaySettings settings;
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private EmbeddedBroker broker;
+    private MirrorDatabase mirror;
+    private AcceptedUpdates acceptedUpdates;
+    private ForwardStats forwardStats;
+    private Main camel;
+
+    private Gateway(GatewaySettings settings) {
+        this.settings = settings;
+    }
+
+    public static Gateway start(GatewaySettings settings) {
+        Gateway g = new Gateway(settings);
+        try {
+            g.startAll();
+            return g;
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        } catch (Exception e) {
+            g.close();
+            throw new IllegalStateException("gateway failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    private void startAll() throws Exception {
+        long started = System.nanoTime();
+        Clock clock = Clock.systemUTC();
+        AccessTokens tokens = AccessTokens.load(settings.usersFile());
+
+        String secret = HexFormat.of().formatHex(randomBytes(24));
+        String url = settings.brokerUrl();
+        String user = GATEWAY_USER;
+        if (url.isEmpty()) {
+            broker = new EmbeddedBroker(settings, tokens, GATEWAY_USER, secret).start();
+            toClose.push(broker);
+            url = EmbeddedBroker.IN_VM_URL;
+        } else {
+            user = settings.require("gateway.broker.username");
+            secret = settings.require("gateway.broker.password");
+        }
+        BrokerConnections connections = new BrokerConnections(url, user, secret,
+                settings.getInt(BrokerConnections.PRODUCER_SESSIONS, 16));
+        toClose.push(connections);
+
+        mirror = MirrorDatabase.open(settings);
+        toClose.push(mirror);
+        acceptedUpdates = new AcceptedUpdates(mirror);
+        Products products = new Products();
+        ProductViews views = new ProductViews(mirror, acceptedUpdates, products);
+        MirrorWriter writer = new MirrorWriter(mirror, acceptedUpdates, products, clock);
+
+        UpdateValidator validator = new UpdateValidator();
+        UpdateIntake intake = new UpdateIntake(connections, acceptedUpdates, clock);
+        ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
+        forwardStats = new ForwardStats(clock);
+        OutboundBatches batches = new OutboundBatches(connections, backoff, settings);
+
+        RequireRole terminal = new RequireRole(tokens, Role.TERMINAL);
+
+        camel = new Main();
+        camel.setOverrideProperties(camelProperties(settings));
+        camel.configure().withRoutesIncludePattern("file:" + settings.routesDir().toAbsolutePath().normalize() + "/*.camel.yaml");
+        JmsComponent jms = new JmsComponent();
+        jms.setConnectionFactory(connections.connectionFactory());
+        camel.bind("jms", jms);
+        HttpComponent http = new HttpComponent();
+        http.setHttpClientConfigurer(new HqHttpClient());
+        camel.bind("http", http);
+        camel.bind("jmsIngest", new JmsIngest(validator, intake));
+        camel.bind("outboundBatches", batches);
+        camel.bind("hqBatchRequest", new HqBatchRequest(settings.hqToken()));
+        camel.bind("hqAnswerApplier", new HqAnswerApplier(writer, backoff, forwardStats));
+        camel.configure().addRoutesBuilder(new ApiErrors());
+        camel.configure().addRoutesBuilder(new HttpIngestRoutes(terminal, new HttpIngest(validator, intake)));
+        camel.configure().addRoutesBuilder(new MirrorApiRoutes(terminal, views, acceptedUpdates));
+        // Camel stops before the outbound consumer, the broker and the mirror it uses.
+        toClose.push(batches);
+        toClose.push(camel::stop);
+        camel.start();
+        LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker port {}, HQ {}",
+                settings.storeId(), (System.nanoTime() - started) / 1_000_000, settings.httpPort(),
+                settings.brokerPort(), settings.hqUrl());
+    }
+
+    /**
+     * The settings as Camel sees them, with what the gateway cannot run without filled in when a
+     * config file leaves it out: the HTTP server on gateway.http.port, and finite HQ time-outs.
+     */
+    static java.util.Properties camelProperties(GatewaySettings s) {
+        java.util.Properties p = s.asProperties();
+        p.setProperty("camel.server.enabled", "true");
+        p.setProperty("camel.server.port", Integer.toString(s.httpPort()));
+        p.putIfAbsent("camel.server.maxBodySize", Integer.toString(2 * HttpIngest.MAX_BODY_BYTES));
+        String connect = s.get(HQ_CONNECT_TIMEOUT_MS, "3000");
+        String response = s.get(HQ_RESPONSE_TIMEOUT_MS, "10000");
+        p.putIfAbsent("camel.component.http.connectTimeout", connect);
+        p.putIfAbsent("camel.component.http.connectionRequestTimeout", connect);
+        p.putIfAbsent("camel.component.http.responseTimeout", response);
+        p.putIfAbsent("camel.component.http.soTimeout", response);
+        return p;
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    public GatewaySettings settings() {
+        return settings;
+    }
+
+    public CamelContext camelContext() {
+        return camel.getCamelContext();
+    }
+
+    public MirrorDatabase mirror() {
+        return mirror;
+    }
+
+    public AcceptedUpdates acceptedUpdates() {
+        return acceptedUpdates;
+    }
+
+    public ForwardStats forwardStats() {
+        return forwardStats;
+    }
+
+    /** Updates waiting to go to HQ (embedded broker only; -1 with a remote broker). */
+    public long backlog() {
+        return broker == null ? -1 : broker.depth(Queues.OUTBOUND);
+    }
+
+    public long depth(String queue) {
+        return broker == null ? -1 : broker.depth(queue);
+    }
+
+    @Override
+    public synchronized void close() {
+        while (!toClose.isEmpty()) {
+            AutoCloseable c = toClose.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping {} failed: {}", c, e.toString());
+            }
+        }
+    }
+}

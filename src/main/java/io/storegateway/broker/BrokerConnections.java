@@ -1,0 +1,99 @@
+package io.storegateway.broker;
+
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSRuntimeException;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * The gateway's own connections to the broker: a connection factory for Camel's JMS component and a
+ * small pool of transacted sessions for sends that must be durable before an answer goes out.
+ */
+public final class BrokerConnections implements AutoCloseable {
+
+    public static final String PRODUCER_SESSIONS = "gateway.broker.producer-sessions";
+    static final int DEFAULT_PRODUCER_SESSIONS = 16;
+
+    private final ActiveMQConnectionFactory factory;
+    private final BlockingQueue<JMSContext> idle;
+    private final JMSContext root;
+
+    public BrokerConnections(String url, String user, String password, int producerSessions) {
+        this.factory = new ActiveMQConnectionFactory(url, user, password);
+        this.root = factory.createContext(JMSContext.SESSION_TRANSACTED);
+        this.idle = new ArrayBlockingQueue<>(producerSessions);
+        for (int i = 0; i < producerSessions; i++) {
+            idle.add(root.createContext(JMSContext.SESSION_TRANSACTED));
+        }
+    }
+
+    public ConnectionFactory connectionFactory() {
+        return factory;
+    }
+
+    /** A fresh transacted session of its own (for a long-lived consumer); the caller closes it. */
+    public JMSContext newTransactedContext() {
+        return root.createContext(JMSContext.SESSION_TRANSACTED);
+    }
+
+    /**
+     * Runs work in a pooled transacted session and commits; on failure rolls back and throws.
+     * When this returns, everything the work sent is on disk.
+     */
+    public <T> T inTransaction(JmsWork<T> work) {
+        JMSContext ctx;
+        try {
+            ctx = idle.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JMSRuntimeException("interrupted while waiting for a broker session");
+        }
+        boolean healthy = false;
+        try {
+            T result = work.run(ctx);
+            ctx.commit();
+            healthy = true;
+            return result;
+        } finally {
+            if (!healthy) {
+                ctx = replace(ctx);
+            }
+            idle.add(ctx);
+        }
+    }
+
+    private JMSContext replace(JMSContext broken) {
+        try {
+            broken.rollback();
+            return broken;
+        } catch (RuntimeException e) {
+            try {
+                broken.close();
+            } catch (RuntimeException ignored) {
+                // already unusable
+            }
+            return root.createContext(JMSContext.SESSION_TRANSACTED);
+        }
+    }
+
+    @Override
+    public void close() {
+        idle.forEach(c -> {
+            try {
+                c.close();
+            } catch (RuntimeException ignored) {
+                // shutting down
+            }
+        });
+        root.close();
+        factory.close();
+    }
+
+    @FunctionalInterface
+    public interface JmsWork<T> {
+        T run(JMSContext ctx);
+    }
+}

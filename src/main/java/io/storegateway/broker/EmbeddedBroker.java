@@ -1,0 +1,141 @@
+package io.storegateway.broker;
+
+import io.storegateway.config.GatewaySettings;
+import io.storegateway.security.AccessTokens;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.security.Role;
+import org.apache.activemq.artemis.core.server.JournalType;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The embedded Artemis broker: persistent journal under {@code gateway.data-dir/broker}, one TCP
+ * acceptor for CORE, AMQP, OpenWire and STOMP, and an in-VM acceptor for the gateway itself.
+ * Every gateway address has its dead-letter and expiry address set on purpose and unlimited
+ * delivery attempts, so the broker never drops or dead-letters an update on its own: only the
+ * gateway decides that an update is dead (HQ rejected it for good).
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    public static final String IN_VM_URL = "vm://0";
+    public static final String MAX_DISK_USAGE = "gateway.broker.max-disk-usage-percent";
+    public static final String MAX_SIZE_BYTES = "gateway.broker.address-max-size-bytes";
+    static final int DEFAULT_MAX_DISK_USAGE = 90;
+    static final long DEFAULT_MAX_SIZE_BYTES = 32L * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
+    private final int port;
+
+    public EmbeddedBroker(GatewaySettings settings, AccessTokens tokens, String gatewayUser, String gatewaySecret) {
+        this.port = settings.brokerPort();
+        server.setConfiguration(configuration(settings));
+        server.setSecurityManager(new BrokerUsers(tokens, gatewayUser, gatewaySecret));
+    }
+
+    private static Configuration configuration(GatewaySettings settings) {
+        Path dir = settings.dataDir().toAbsolutePath().normalize().resolve("broker");
+        ConfigurationImpl c = new ConfigurationImpl();
+        c.setName("store-gateway");
+        c.setPersistenceEnabled(true);
+        c.setSecurityEnabled(true);
+        c.setJMXManagementEnabled(false);
+        c.setJournalType(JournalType.NIO);
+        c.setJournalDirectory(dir.resolve("journal").toString());
+        c.setBindingsDirectory(dir.resolve("bindings").toString());
+        c.setPagingDirectory(dir.resolve("paging").toString());
+        c.setLargeMessagesDirectory(dir.resolve("large-messages").toString());
+        c.setNodeManagerLockDirectory(dir.toString());
+        c.setMaxDiskUsage(settings.getInt(MAX_DISK_USAGE, DEFAULT_MAX_DISK_USAGE));
+        c.setGracefulShutdownEnabled(true);
+        c.setGracefulShutdownTimeout(10_000);
+        try {
+            c.addAcceptorConfiguration("in-vm", IN_VM_URL);
+            c.addAcceptorConfiguration("store", "tcp://0.0.0.0:" + settings.brokerPort()
+                    + "?protocols=CORE,AMQP,OPENWIRE,STOMP");
+        } catch (Exception e) {
+            throw new IllegalStateException("bad broker acceptor for " + GatewaySettings.BROKER_PORT, e);
+        }
+        long maxSize = settings.getLong(MAX_SIZE_BYTES, DEFAULT_MAX_SIZE_BYTES);
+        for (String name : Queues.ALL) {
+            c.addQueueConfiguration(QueueConfiguration.of(name).setAddress(name)
+                    .setRoutingType(RoutingType.ANYCAST).setDurable(true));
+            c.addAddressSetting(name, addressSettings(maxSize));
+        }
+        c.addAddressSetting("#", new AddressSettings()
+                .setDeadLetterAddress(SimpleString.of(Queues.DLQ))
+                .setExpiryAddress(SimpleString.of(Queues.EXPIRED)));
+        securityRoles(c);
+        return c;
+    }
+
+    private static AddressSettings addressSettings(long maxSizeBytes) {
+        return new AddressSettings()
+                .setDeadLetterAddress(SimpleString.of(Queues.DLQ))
+                .setExpiryAddress(SimpleString.of(Queues.EXPIRED))
+                .setMaxDeliveryAttempts(-1)
+                .setRedeliveryDelay(0)
+                .setAutoCreateAddresses(false)
+                .setAutoCreateQueues(false)
+                // Above this many bytes in memory the queue pages to disk: a week-long backlog never fills the heap.
+                .setMaxSizeBytes(maxSizeBytes)
+                .setAddressFullMessagePolicy(AddressFullMessagePolicy.PAGE);
+    }
+
+    private static void securityRoles(ConfigurationImpl c) {
+        Role gateway = new Role(BrokerUsers.GATEWAY_ROLE, true, true, true, true, true, true, true, true, true, true);
+        Role admin = new Role("admin", true, true, false, false, true, true, false, true, false, false);
+        Role terminalSends = new Role("terminal", true, false, false, false, false, false, false, false, false, false);
+        // Temporary reply queues have random names: a terminal may create, read and delete non-durable queues.
+        Role terminalReplies = new Role("terminal", true, true, false, false, true, true, false, false, true, true);
+        c.putSecurityRoles("#", Set.of(gateway, admin, terminalReplies));
+        c.putSecurityRoles(Queues.INBOUND, Set.of(gateway, admin, terminalSends));
+        for (String name : Queues.ALL) {
+            if (!name.equals(Queues.INBOUND)) {
+                c.putSecurityRoles(name, Set.of(gateway, admin));
+            }
+        }
+    }
+
+    public EmbeddedBroker start() {
+        try {
+            server.start();
+            if (!server.getActiveMQServer().waitForActivation(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("broker did not become active within 30 s");
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("broker failed to start: " + e.getMessage(), e);
+        }
+        LOG.info("Broker up: journal under {}, terminals connect to tcp://<host>:{}", server.getConfiguration().getJournalLocation(), port);
+        return this;
+    }
+
+    /** Messages waiting in a queue (0 when it does not exist). */
+    public long depth(String queue) {
+        var q = server.getActiveMQServer().locateQueue(queue);
+        return q == null ? 0 : q.getMessageCount();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("Broker did not stop cleanly: {}", e.toString());
+        }
+    }
+}

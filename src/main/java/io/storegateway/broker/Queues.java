@@ -1,0 +1,23 @@
+package io.storegateway.broker;
+
+import java.util.List;
+
+/** The gateway's addresses. The first four are part of CONTRACT §4; the outbound queue is internal. */
+public final class Queues {
+
+    /** Terminals send here over JMS (raw, not yet validated). */
+    public static final String INBOUND = "store.updates.in";
+    /** Messages that failed validation, untouched, with an {@code error} property. */
+    public static final String INVALID = "store.updates.invalid";
+    /** Updates HQ rejected for good, with an {@code error} property. */
+    public static final String DLQ = "store.updates.dlq";
+    /** Where the broker would put an expired message; nothing the gateway sends expires. */
+    public static final String EXPIRED = "store.updates.expired";
+    /** Validated updates, one message each, in acceptance order, waiting to be forwarded to HQ. */
+    public static final String OUTBOUND = "store.updates.outbound";
+
+    public static final List<String> ALL = List.of(INBOUND, OUTBOUND, INVALID, DLQ, EXPIRED);
+
+    private Queues() {
+    }
+}

@@ -1,0 +1,130 @@
+package io.storegateway.cli;
+
+import io.storegateway.Gateway;
+import io.storegateway.config.GatewaySettings;
+import io.storegateway.hq.HqSimulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Parses the command line and runs one command; returns the process exit code. */
+public final class Commands {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Commands.class);
+    static final int DEMO_CATALOGUE_SIZE = 20;
+
+    private Commands() {
+    }
+
+    public static int run(String[] args) {
+        List<String> rest = new ArrayList<>(List.of(args));
+        String command = rest.isEmpty() || rest.get(0).startsWith("--") ? "run" : rest.remove(0);
+        String configFile = option(rest, "--config", GatewaySettings.DEFAULT_CONFIG_FILE);
+        String routesDir = option(rest, "--routes", null);
+        if (!rest.isEmpty()) {
+            return usage(System.err, "unexpected argument(s): " + String.join(" ", rest));
+        }
+        try {
+            return switch (command) {
+                case "run" -> runGateway(settings(configFile, routesDir));
+                case "demo" -> runDemo(settings(configFile, routesDir));
+                case "hq-simulator" -> runSimulator(settings(configFile, routesDir));
+                case "validate" -> new ConfigValidator(System.out).validate(Path.of(configFile),
+                        routesDir != null ? Path.of(routesDir) : settings(configFile, null).routesDir());
+                case "help", "-h", "--help" -> usage(System.out, null);
+                default -> usage(System.err, "unknown command '" + command + "'");
+            };
+        } catch (IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
+            LOG.error("Cannot start: {}", e.getMessage(), e);
+            System.err.println("store-gateway: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static GatewaySettings settings(String configFile, String routesDir) {
+        GatewaySettings s = GatewaySettings.load(Path.of(configFile));
+        return routesDir == null ? s : s.with(GatewaySettings.ROUTES_DIR, routesDir);
+    }
+
+    private static int runGateway(GatewaySettings settings) {
+        Gateway gateway = Gateway.start(settings);
+        GracefulStop.onTerminate(gateway);
+        GracefulStop.awaitTermination();
+        return 0;
+    }
+
+    private static int runDemo(GatewaySettings settings) {
+        HqSimulator hq = new HqSimulator(settings.simulatorPort());
+        hq.setRequiredToken(settings.hqToken().isEmpty() ? null : settings.hqToken());
+        hq.seedDemoCatalogue(settings.storeId(), DEMO_CATALOGUE_SIZE);
+        hq.start();
+        GatewaySettings s = settings.with(GatewaySettings.HQ_URL, hq.url());
+        Gateway gateway = Gateway.start(s);
+        GracefulStop.onTerminate(gateway, hq::stop);
+        int port = s.httpPort();
+        System.out.printf("""
+
+                Store Gateway demo is running (store %s, HQ simulator at %s).
+
+                  Open the demo page:   http://localhost:%d/console/
+                  Terminal token:       demo-terminal-token   (DEMO ONLY)
+
+                  Post an update:
+                    curl -s -X POST http://localhost:%d/api/v1/updates \\
+                      -H 'Authorization: Bearer demo-terminal-token' -H 'Content-Type: application/json' \\
+                      -d '{"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":-2,"occurredAt":"2026-11-27T10:00:00Z"}'
+                  See it in the mirror:
+                    curl -s http://localhost:%d/api/v1/products/SKU-0001 -H 'Authorization: Bearer demo-terminal-token'
+                  Take HQ offline, and back:
+                    curl -s -X POST %s/sim/v1/faults -d '{"mode":"down"}'
+                    curl -s -X POST %s/sim/v1/faults -d '{"mode":"none"}'
+
+                Ctrl-C stops it.
+                """, s.storeId(), hq.url(), port, port, port, hq.url(), hq.url());
+        GracefulStop.awaitTermination();
+        return 0;
+    }
+
+    private static int runSimulator(GatewaySettings settings) {
+        HqSimulator hq = new HqSimulator(settings.simulatorPort());
+        String token = settings.get("hq.token", settings.hqToken());
+        hq.setRequiredToken(token.isEmpty() ? null : token);
+        hq.seedDemoCatalogue(settings.storeId(), DEMO_CATALOGUE_SIZE);
+        hq.start();
+        System.out.println("HQ simulator listening on " + hq.url() + " (store " + settings.storeId() + " seeded)");
+        GracefulStop.onTerminate(hq::stop);
+        GracefulStop.awaitTermination();
+        return 0;
+    }
+
+    private static String option(List<String> args, String name, String fallback) {
+        int i = args.indexOf(name);
+        if (i < 0) {
+            return fallback;
+        }
+        if (i + 1 >= args.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        String v = args.get(i + 1);
+        args.remove(i + 1);
+        args.remove(i);
+        return v;
+    }
+
+    private static int usage(PrintStream out, String problem) {
+        if (problem != null) {
+            out.println("store-gateway: " + problem);
+        }
+        out.println("""
+                usage: java -jar store-gateway.jar [command] [--config FILE] [--routes DIR]
+                  run            the gateway (default)
+                  demo           the gateway plus an in-process HQ simulator with a seeded catalogue
+                  hq-simulator   the HQ simulator alone (port hq.port)
+                  validate       check the route files and the config; exit 1 with file:line messages""");
+        return problem == null ? 0 : 2;
+    }
+}

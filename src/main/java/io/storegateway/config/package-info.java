@@ -1,0 +1,2 @@
+/** Reading the gateway's settings: config file, then environment variables, then -D system properties. */
+package io.storegateway.config;

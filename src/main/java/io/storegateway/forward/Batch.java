@@ -1,0 +1,73 @@
+package io.storegateway.forward;
+
+import io.storegateway.broker.UpdateMessages.QueuedUpdate;
+import jakarta.jms.JMSContext;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Updates taken from the outbound queue in one JMS transaction. The transaction is committed only
+ * by an explicit {@link #commit()} once HQ's answer is recorded; anything else rolls it back, so
+ * the updates return to the head of the queue in their order.
+ */
+public final class Batch {
+
+    private final JMSContext session;
+    private final List<QueuedUpdate> updates;
+    private final String id;
+    private boolean settled;
+
+    Batch(JMSContext session, List<QueuedUpdate> updates) {
+        this.session = session;
+        this.updates = List.copyOf(updates);
+        this.id = idOf(updates);
+    }
+
+    public List<QueuedUpdate> updates() {
+        return updates;
+    }
+
+    public int size() {
+        return updates.size();
+    }
+
+    /** The same updates always make the same id: HQ's Idempotency-Key for this batch. */
+    public String id() {
+        return id;
+    }
+
+    JMSContext session() {
+        return session;
+    }
+
+    void commit() {
+        if (!settled) {
+            session.commit();
+            settled = true;
+        }
+    }
+
+    void rollback() {
+        if (!settled) {
+            settled = true;
+            session.rollback();
+        }
+    }
+
+    private static String idOf(List<QueuedUpdate> updates) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (QueuedUpdate u : updates) {
+                sha.update(u.update().updateId().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) '\n');
+            }
+            return "b-" + HexFormat.of().formatHex(sha.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

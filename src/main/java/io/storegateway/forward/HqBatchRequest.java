@@ -1,0 +1,39 @@
+package io.storegateway.forward;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.storegateway.broker.UpdateMessages.QueuedUpdate;
+import io.storegateway.update.UpdateJson;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Turns a batch into HQ's request (CONTRACT §5): {@code {"updates":[…]}} with the Idempotency-Key and
+ * the HQ token. Every other header is dropped first so nothing internal leaks to HQ.
+ */
+public final class HqBatchRequest {
+
+    private final String hqToken;
+
+    public HqBatchRequest(String hqToken) {
+        this.hqToken = hqToken;
+    }
+
+    public void prepare(Exchange exchange) {
+        Batch batch = exchange.getProperty(OutboundBatches.BATCH, Batch.class);
+        ObjectNode body = UpdateJson.MAPPER.createObjectNode();
+        ArrayNode list = body.putArray("updates");
+        for (QueuedUpdate u : batch.updates()) {
+            list.add(UpdateJson.toJson(u.update()));
+        }
+        Message m = exchange.getMessage();
+        m.removeHeaders("*");
+        m.setHeader(Exchange.HTTP_METHOD, "POST");
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        m.setHeader("Idempotency-Key", batch.id());
+        if (!hqToken.isEmpty()) {
+            m.setHeader("Authorization", "Bearer " + hqToken);
+        }
+        m.setBody(body.toString());
+    }
+}

@@ -1,0 +1,152 @@
+package io.storegateway.forward;
+
+import io.storegateway.broker.BrokerConnections;
+import io.storegateway.broker.Queues;
+import io.storegateway.broker.UpdateMessages;
+import io.storegateway.broker.UpdateMessages.QueuedUpdate;
+import io.storegateway.config.GatewaySettings;
+import jakarta.jms.JMSConsumer;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Takes batches from the outbound queue for the {@code forward-to-hq} route, each in its own JMS
+ * transaction on one long-lived consumer (so order holds). A batch that is not committed
+ * explicitly by the end of its exchange is rolled back: an edited route can delay updates, never lose them.
+ */
+public final class OutboundBatches implements AutoCloseable {
+
+    public static final String BATCH_SIZE = "gateway.forward.batch-size";
+    public static final String POLL_TIMEOUT_MS = "gateway.forward.poll-timeout-ms";
+    public static final String LINGER_MS = "gateway.forward.linger-ms";
+    static final int DEFAULT_BATCH_SIZE = 100;
+    static final long DEFAULT_POLL_TIMEOUT_MS = 500;
+    static final long DEFAULT_LINGER_MS = 0;
+
+    /** Exchange property holding the {@link Batch}. */
+    public static final String BATCH = "gatewayBatch";
+    /** Exchange property with the batch size (0 when nothing was taken). */
+    public static final String BATCH_SIZE_PROPERTY = "gatewayBatchSize";
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboundBatches.class);
+
+    private final BrokerConnections broker;
+    private final ForwardBackoff backoff;
+    private final int batchSize;
+    private final long pollTimeoutMs;
+    private final long lingerMs;
+    private JMSContext session;
+    private JMSConsumer consumer;
+    private volatile boolean closed;
+
+    public OutboundBatches(BrokerConnections broker, ForwardBackoff backoff, GatewaySettings s) {
+        this.broker = broker;
+        this.backoff = backoff;
+        this.batchSize = s.getInt(BATCH_SIZE, DEFAULT_BATCH_SIZE);
+        this.pollTimeoutMs = s.getLong(POLL_TIMEOUT_MS, DEFAULT_POLL_TIMEOUT_MS);
+        this.lingerMs = s.getLong(LINGER_MS, DEFAULT_LINGER_MS);
+        if (batchSize < 1 || batchSize > 500) {
+            throw new IllegalStateException(BATCH_SIZE + " must be between 1 and 500, not " + batchSize);
+        }
+    }
+
+    /** Route step: puts the next batch in the body (and the {@link #BATCH} property), or an empty list. */
+    public synchronized void take(Exchange exchange) throws JMSException {
+        exchange.setProperty(BATCH_SIZE_PROPERTY, 0);
+        if (closed || backoff.waiting()) {
+            nothingPolled(exchange);
+            return;
+        }
+        JMSConsumer c = consumer();
+        List<QueuedUpdate> updates = new ArrayList<>();
+        Message m = c.receive(pollTimeoutMs);
+        while (m != null) {
+            updates.add(UpdateMessages.fromMessage(m));
+            if (updates.size() >= batchSize) {
+                break;
+            }
+            m = lingerMs > 0 ? c.receive(lingerMs) : c.receiveNoWait();
+        }
+        if (updates.isEmpty()) {
+            nothingPolled(exchange);
+            return;
+        }
+        Batch batch = new Batch(session, updates);
+        exchange.setProperty(BATCH, batch);
+        exchange.setProperty(BATCH_SIZE_PROPERTY, batch.size());
+        exchange.getMessage().setBody(batch);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                rollbackIfOpen(batch);
+            }
+        });
+    }
+
+    /** Route step after a failed HQ call: the batch goes back to the head of the queue, and we wait. */
+    public void giveBack(Exchange exchange) {
+        Batch batch = exchange.getProperty(BATCH, Batch.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        rollbackIfOpen(batch);
+        nothingPolled(exchange);
+        backoff.failed(batch == null ? 0 : batch.size(), describe(cause));
+    }
+
+    private synchronized void rollbackIfOpen(Batch batch) {
+        if (batch == null) {
+            return;
+        }
+        try {
+            batch.rollback();
+        } catch (RuntimeException e) {
+            LOG.warn("Rolling back batch {} failed ({}); the broker will redeliver it when the session closes", batch.id(), e.toString());
+            resetSession();
+        }
+    }
+
+    private JMSConsumer consumer() {
+        if (consumer == null) {
+            session = broker.newTransactedContext();
+            consumer = session.createConsumer(session.createQueue(Queues.OUTBOUND));
+        }
+        return consumer;
+    }
+
+    private void resetSession() {
+        try {
+            if (session != null) {
+                session.close();
+            }
+        } catch (RuntimeException ignored) {
+            // the broker takes the updates back when the session is gone
+        }
+        session = null;
+        consumer = null;
+    }
+
+    private static void nothingPolled(Exchange exchange) {
+        exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
+    }
+
+    static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown failure";
+        }
+        String msg = t.getMessage();
+        return t.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        resetSession();
+    }
+}

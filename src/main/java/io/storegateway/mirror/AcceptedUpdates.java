@@ -1,0 +1,203 @@
+package io.storegateway.mirror;
+
+import io.storegateway.update.InventoryUpdate;
+import io.storegateway.update.UpdateJson;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code store_update} table: every update the gateway accepted and where it stands.
+ * A row is written only after the update is durably in the broker, so a row is proof of acceptance.
+ */
+public final class AcceptedUpdates {
+
+    private static final String COLUMNS =
+            "update_id, sku, type, terminal_id, channel, payload, occurred_at, received_at, status, reason, hq_version";
+    private static final String INSERT = "INSERT INTO store_update (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    private static final String SELECT = "SELECT payload, channel, received_at, status, reason, hq_version FROM store_update ";
+
+    private final MirrorDatabase db;
+
+    public AcceptedUpdates(MirrorDatabase db) {
+        this.db = db;
+    }
+
+    /** Which of these ids the gateway has accepted before. */
+    public Set<String> known(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        return db.read(c -> {
+            String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
+            try (PreparedStatement ps = c.prepareStatement("SELECT update_id FROM store_update WHERE update_id IN (" + marks + ")")) {
+                int i = 1;
+                for (String id : ids) {
+                    ps.setString(i++, id);
+                }
+                Set<String> found = new HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(rs.getString(1));
+                    }
+                }
+                return found;
+            }
+        });
+    }
+
+    /** Records freshly queued updates in one transaction; ids already present are left as they are. */
+    public void recordQueued(List<InventoryUpdate> updates, String channel, Instant receivedAt) {
+        if (updates.isEmpty()) {
+            return;
+        }
+        try {
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                    for (InventoryUpdate u : updates) {
+                        bindInsert(ps, u, channel, receivedAt, UpdateStatus.QUEUED, null, null);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            });
+        } catch (MirrorException e) {
+            // A concurrent request carried the same id: fall back to row-by-row insert-if-absent.
+            db.inTransaction(c -> {
+                for (InventoryUpdate u : updates) {
+                    insertIfAbsent(c, u, channel, receivedAt, UpdateStatus.QUEUED, null, null);
+                }
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Records HQ's verdict on an update, inside the caller's transaction. A settled update is never
+     * un-settled by a later duplicate answer; a missing row (lost in a crash) is recreated.
+     */
+    void settle(Connection c, InventoryUpdate u, String channel, Instant receivedAt, UpdateStatus status,
+                String reason, Long hqVersion, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE store_update SET status = ?, reason = ?, hq_version = ?, settled_at = ? "
+                        + "WHERE update_id = ? AND status = ?")) {
+            ps.setString(1, status.name());
+            ps.setString(2, truncate(reason, 1000));
+            setLong(ps, 3, hqVersion);
+            ps.setObject(4, odt(now));
+            ps.setString(5, u.updateId());
+            ps.setString(6, UpdateStatus.QUEUED.name());
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        }
+        insertIfAbsent(c, u, channel, receivedAt, status, reason, hqVersion);
+    }
+
+    public Optional<UpdateRow> find(String updateId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE update_id = ?")) {
+                ps.setString(1, updateId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** The store's changes to a product that HQ has not acknowledged yet, in acceptance order. */
+    List<InventoryUpdate> pending(Connection c, String sku) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT payload FROM store_update WHERE sku = ? AND status = ? ORDER BY seq")) {
+            ps.setString(1, sku);
+            ps.setString(2, UpdateStatus.QUEUED.name());
+            List<InventoryUpdate> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(UpdateJson.fromTrustedJson(rs.getString(1)));
+                }
+            }
+            return out;
+        }
+    }
+
+    public long count(UpdateStatus status) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM store_update WHERE status = ?")) {
+                ps.setString(1, status.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    private static void insertIfAbsent(Connection c, InventoryUpdate u, String channel, Instant receivedAt,
+                                       UpdateStatus status, String reason, Long hqVersion) throws SQLException {
+        try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM store_update WHERE update_id = ?")) {
+            check.setString(1, u.updateId());
+            try (ResultSet rs = check.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            bindInsert(ps, u, channel, receivedAt, status, reason, hqVersion);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void bindInsert(PreparedStatement ps, InventoryUpdate u, String channel, Instant receivedAt,
+                                   UpdateStatus status, String reason, Long hqVersion) throws SQLException {
+        ps.setString(1, u.updateId());
+        ps.setString(2, u.sku());
+        ps.setString(3, u.type().name());
+        ps.setString(4, u.terminalId());
+        ps.setString(5, channel);
+        ps.setString(6, UpdateJson.toJsonString(u));
+        ps.setObject(7, odt(u.occurredAt()));
+        ps.setObject(8, odt(receivedAt));
+        ps.setString(9, status.name());
+        ps.setString(10, truncate(reason, 1000));
+        setLong(ps, 11, hqVersion);
+    }
+
+    private static UpdateRow row(ResultSet rs) throws SQLException {
+        long v = rs.getLong(6);
+        Long hqVersion = rs.wasNull() ? null : v;
+        return new UpdateRow(UpdateJson.fromTrustedJson(rs.getString(1)), rs.getString(2),
+                rs.getObject(3, OffsetDateTime.class).toInstant(), UpdateStatus.valueOf(rs.getString(4)),
+                rs.getString(5), hqVersion);
+    }
+
+    static OffsetDateTime odt(Instant i) {
+        return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+
+    static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+
+    static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

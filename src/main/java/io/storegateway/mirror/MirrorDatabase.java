@@ -1,0 +1,93 @@
+package io.storegateway.mirror;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.storegateway.config.GatewaySettings;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** The mirror's connection pool, migrated by Flyway at start (H2 file by default, PostgreSQL too). */
+public final class MirrorDatabase implements AutoCloseable {
+
+    public static final String POOL_SIZE = "gateway.mirror.pool-size";
+    static final int DEFAULT_POOL_SIZE = 8;
+
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorDatabase.class);
+
+    private final HikariDataSource dataSource;
+
+    private MirrorDatabase(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public static MirrorDatabase open(GatewaySettings settings) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("mirror");
+        hc.setJdbcUrl(settings.mirrorJdbcUrl());
+        hc.setUsername(settings.mirrorUsername());
+        hc.setPassword(settings.mirrorPassword());
+        hc.setMaximumPoolSize(settings.getInt(POOL_SIZE, DEFAULT_POOL_SIZE));
+        hc.setAutoCommit(true);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the mirror database (" + GatewaySettings.MIRROR_JDBC_URL + "): "
+                    + e.getMessage(), e);
+        }
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        LOG.info("Mirror database ready: {}", redact(settings.mirrorJdbcUrl()));
+        return new MirrorDatabase(ds);
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Runs work in one SQL transaction: everything it writes commits together or not at all. */
+    public <T> T inTransaction(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new MirrorException(e);
+        }
+    }
+
+    public <T> T read(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new MirrorException(e);
+        }
+    }
+
+    /** A JDBC URL may carry a password as a parameter: never log one. */
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^;&]*", "$1***");
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+}

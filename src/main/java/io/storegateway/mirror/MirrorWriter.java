@@ -1,0 +1,63 @@
+package io.storegateway.mirror;
+
+import io.storegateway.hq.UpdateResult;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Records HQ's answers to a batch in the mirror, all in one SQL transaction: each update's status,
+ * and HQ's record diffed into the product table with audit rows. Idempotent: recording the same
+ * answers twice (a redelivered batch) changes nothing the second time.
+ */
+public final class MirrorWriter {
+
+    public static final String SOURCE_HQ_ANSWER = "HQ_ANSWER";
+
+    private final MirrorDatabase db;
+    private final AcceptedUpdates updates;
+    private final Products products;
+    private final Clock clock;
+
+    public MirrorWriter(MirrorDatabase db, AcceptedUpdates updates, Products products, Clock clock) {
+        this.db = db;
+        this.updates = updates;
+        this.products = products;
+        this.clock = clock;
+    }
+
+    public void record(List<HqVerdict> verdicts) {
+        Instant now = clock.instant();
+        db.inTransaction(c -> {
+            for (HqVerdict v : verdicts) {
+                UpdateResult r = v.result();
+                if (r.record() != null && r.record().sku() != null && !r.record().sku().isEmpty()) {
+                    products.apply(c, r.record(), SOURCE_HQ_ANSWER, v.update().updateId(), now);
+                }
+                Long hqVersion = r.record() == null ? null : r.record().version();
+                updates.settle(c, v.update(), v.channel(), v.receivedAt(), statusOf(r), reasonOf(v), hqVersion, now);
+            }
+            return null;
+        });
+    }
+
+    static UpdateStatus statusOf(UpdateResult r) {
+        return switch (r.status()) {
+            case APPLIED, DUPLICATE -> UpdateStatus.APPLIED;
+            case CONFLICT -> UpdateStatus.CONFLICT;
+            case REJECTED -> UpdateStatus.REJECTED;
+        };
+    }
+
+    private static String reasonOf(HqVerdict v) {
+        UpdateResult r = v.result();
+        return switch (r.status()) {
+            case APPLIED, DUPLICATE -> null;
+            case CONFLICT -> "HQ has version " + (r.record() == null ? "?" : r.record().version())
+                    + ", newer than the store's baseVersion " + v.update().baseVersion()
+                    + "; HQ's record was kept" + (r.reason() == null ? "" : " (" + r.reason() + ")");
+            case REJECTED -> r.reason() == null ? "rejected by HQ" : r.reason();
+        };
+    }
+}

@@ -1,0 +1,141 @@
+package io.storegateway.mirror;
+
+import io.storegateway.hq.ProductRecord;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import static io.storegateway.mirror.AcceptedUpdates.odt;
+
+/**
+ * The {@code product} table: HQ's acknowledged state. Writes are diffs keyed by SKU and HQ version:
+ * a record older than or equal to the mirror's changes nothing, so replaying HQ's answers is harmless.
+ */
+public final class Products {
+
+    private static final String SELECT = "SELECT sku, name, price, quantity, version, updated_at, deleted FROM product ";
+
+    Optional<ProductRecord> find(Connection c, String sku) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE sku = ?")) {
+            ps.setString(1, sku);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(record(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** SKUs after {@code after} that the mirror knows from HQ or from pending local updates. */
+    List<String> skusAfter(Connection c, String after, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT sku FROM product WHERE sku > ? UNION SELECT sku FROM store_update WHERE status = 'QUEUED' AND sku > ? "
+                        + "ORDER BY sku FETCH FIRST " + limit + " ROWS ONLY")) {
+            ps.setString(1, after);
+            ps.setString(2, after);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Takes HQ's record into the mirror, writing only the fields that changed and one audit row per field.
+     * Returns whether anything was written.
+     */
+    boolean apply(Connection c, ProductRecord hq, String source, String updateId, Instant now) throws SQLException {
+        Optional<ProductRecord> current = find(c, hq.sku());
+        if (current.isPresent() && current.get().version() >= hq.version()) {
+            return false;
+        }
+        List<String[]> changes = diff(current.orElse(null), hq);
+        if (current.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO product (sku, name, price, quantity, version, updated_at, deleted, synced_at) VALUES (?,?,?,?,?,?,?,?)")) {
+                ps.setString(1, hq.sku());
+                ps.setString(2, hq.name());
+                ps.setBigDecimal(3, hq.price());
+                ps.setLong(4, hq.quantity());
+                ps.setLong(5, hq.version());
+                ps.setObject(6, odt(hq.updatedAt()));
+                ps.setBoolean(7, hq.deleted());
+                ps.setObject(8, odt(now));
+                ps.executeUpdate();
+            }
+        } else {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE product SET name = ?, price = ?, quantity = ?, version = ?, updated_at = ?, deleted = ?, synced_at = ? WHERE sku = ?")) {
+                ps.setString(1, hq.name());
+                ps.setBigDecimal(2, hq.price());
+                ps.setLong(3, hq.quantity());
+                ps.setLong(4, hq.version());
+                ps.setObject(5, odt(hq.updatedAt()));
+                ps.setBoolean(6, hq.deleted());
+                ps.setObject(7, odt(now));
+                ps.setString(8, hq.sku());
+                ps.executeUpdate();
+            }
+        }
+        audit(c, hq.sku(), changes, source, updateId, now);
+        return true;
+    }
+
+    /** Field-by-field differences: {field, old, new}. */
+    static List<String[]> diff(ProductRecord old, ProductRecord now) {
+        List<String[]> out = new ArrayList<>();
+        compare(out, "name", old == null ? null : old.name(), now.name());
+        compare(out, "price", old == null ? null : plain(old.price()), plain(now.price()));
+        compare(out, "quantity", old == null ? null : Long.toString(old.quantity()), Long.toString(now.quantity()));
+        compare(out, "deleted", old == null ? null : Boolean.toString(old.deleted()), Boolean.toString(now.deleted()));
+        compare(out, "version", old == null ? null : Long.toString(old.version()), Long.toString(now.version()));
+        return out;
+    }
+
+    private static void compare(List<String[]> out, String field, String old, String now) {
+        if (!Objects.equals(old, now)) {
+            out.add(new String[] {field, old, now});
+        }
+    }
+
+    private static String plain(BigDecimal d) {
+        return d == null ? null : d.setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString();
+    }
+
+    private static void audit(Connection c, String sku, List<String[]> changes, String source, String updateId,
+                              Instant now) throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO mirror_audit (sku, field, old_value, new_value, source, update_id, changed_at) VALUES (?,?,?,?,?,?,?)")) {
+            for (String[] ch : changes) {
+                ps.setString(1, sku);
+                ps.setString(2, ch[0]);
+                ps.setString(3, AcceptedUpdates.truncate(ch[1], 400));
+                ps.setString(4, AcceptedUpdates.truncate(ch[2], 400));
+                ps.setString(5, source);
+                ps.setString(6, updateId);
+                ps.setObject(7, odt(now));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static ProductRecord record(ResultSet rs) throws SQLException {
+        OffsetDateTime updated = rs.getObject(6, OffsetDateTime.class);
+        return new ProductRecord(rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4), rs.getLong(5),
+                updated == null ? null : updated.toInstant(), rs.getBoolean(7));
+    }
+}

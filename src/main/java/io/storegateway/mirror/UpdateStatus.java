@@ -1,0 +1,13 @@
+package io.storegateway.mirror;
+
+/** Where an accepted update stands (CONTRACT §3). */
+public enum UpdateStatus {
+    /** Stored durably, not yet acknowledged by HQ. */
+    QUEUED,
+    /** HQ applied it (or had applied it before: a duplicate). */
+    APPLIED,
+    /** HQ had a newer version; see the reason for what happened to the store's change. */
+    CONFLICT,
+    /** HQ refused it for good; it is in the DLQ. */
+    REJECTED
+}

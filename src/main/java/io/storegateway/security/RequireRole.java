@@ -1,0 +1,41 @@
+package io.storegateway.security;
+
+import io.storegateway.web.HttpReplies;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Guards an HTTP route: 401 without a known bearer token, 403 when the token's role is not enough.
+ * The authenticated user is left in the exchange property {@link #PRINCIPAL}.
+ */
+public final class RequireRole implements Processor {
+
+    public static final String PRINCIPAL = "gatewayPrincipal";
+    private static final String BEARER = "Bearer ";
+
+    private final AccessTokens tokens;
+    private final Role needed;
+
+    public RequireRole(AccessTokens tokens, Role needed) {
+        this.tokens = tokens;
+        this.needed = needed;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        String header = exchange.getMessage().getHeader("Authorization", String.class);
+        String token = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? header.substring(BEARER.length()).trim() : null;
+        var principal = tokens.authenticate(token);
+        if (principal.isEmpty()) {
+            HttpReplies.fail(exchange, 401, "unauthorized", "a valid bearer token is required");
+            exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+            return;
+        }
+        if (!principal.get().role().allows(needed)) {
+            HttpReplies.fail(exchange, 403, "forbidden", "this token may not do that");
+            return;
+        }
+        exchange.setProperty(PRINCIPAL, principal.get());
+    }
+}

@@ -1,0 +1,2 @@
+/** What every HTTP endpoint shares: JSON replies and the contract's error bodies. */
+package io.storegateway.web;

@@ -1,0 +1,118 @@
+package io.storegateway;
+
+import io.storegateway.config.GatewaySettings;
+import io.storegateway.hq.HqSimulator;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A real gateway for integration tests: its own data directory under target/, free ports, the
+ * project's route files and users file, and a real HQ simulator on a free port. Short back-off so
+ * tests about outages run quickly.
+ */
+public final class TestGateway implements AutoCloseable {
+
+    public static final String TERMINAL_TOKEN = "demo-terminal-token";
+    public static final String ADMIN_TOKEN = "demo-admin-token";
+    public static final String TERMINAL_USER = "terminal-01";
+    public static final String HQ_TOKEN = "test-hq-token";
+    public static final String STORE = "S001";
+
+    public final HqSimulator hq;
+    public final Path dataDir;
+    private final Map<String, String> overrides;
+    private Gateway gateway;
+
+    private TestGateway(Path dataDir, Map<String, String> overrides) {
+        this.dataDir = dataDir;
+        this.hq = new HqSimulator(0);
+        hq.setRequiredToken(HQ_TOKEN);
+        hq.start();
+        this.overrides = new HashMap<>(Map.of(
+                GatewaySettings.STORE_ID, STORE,
+                GatewaySettings.DATA_DIR, dataDir.toString(),
+                GatewaySettings.HTTP_PORT, Integer.toString(freePort()),
+                GatewaySettings.BROKER_PORT, Integer.toString(freePort()),
+                GatewaySettings.HQ_URL, hq.url(),
+                GatewaySettings.HQ_TOKEN, HQ_TOKEN,
+                GatewaySettings.ROUTES_DIR, Path.of("routes").toAbsolutePath().toString(),
+                GatewaySettings.USERS_FILE, Path.of("config/users.properties").toAbsolutePath().toString()));
+        this.overrides.putAll(Map.of(
+                "gateway.forward.backoff.initial-ms", "100",
+                "gateway.forward.backoff.max-ms", "500",
+                "gateway.forward.poll-delay-ms", "20",
+                "gateway.hq.connect-timeout-ms", "1000",
+                "gateway.hq.response-timeout-ms", "3000"));
+        this.overrides.putAll(overrides);
+    }
+
+    /** A new gateway with a fresh data directory, and HQ seeded with {@code products} products. */
+    public static TestGateway started(String name, int products, Map<String, String> overrides) {
+        Path dir = Path.of("target", "test-data", name + "-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        TestGateway t = new TestGateway(dir, overrides);
+        t.hq.seedDemoCatalogue(STORE, products);
+        t.startGateway();
+        return t;
+    }
+
+    public static TestGateway started(String name, int products) {
+        return started(name, products, Map.of());
+    }
+
+    public GatewaySettings settings() {
+        return GatewaySettings.of(overrides);
+    }
+
+    public void startGateway() {
+        gateway = Gateway.start(settings());
+    }
+
+    public void stopGateway() {
+        if (gateway != null) {
+            gateway.close();
+            gateway = null;
+        }
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + settings().httpPort();
+    }
+
+    public int brokerPort() {
+        return settings().brokerPort();
+    }
+
+    public TerminalClient terminal() {
+        return new TerminalClient(baseUrl(), TERMINAL_TOKEN);
+    }
+
+    @Override
+    public void close() {
+        stopGateway();
+        hq.stop();
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
