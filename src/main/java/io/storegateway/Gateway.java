@@ -16,6 +16,7 @@ import io.storegateway.ingest.JmsIngest;
 import io.storegateway.ingest.UpdateIntake;
 import io.storegateway.ingest.UpdateValidator;
 import io.storegateway.mirror.AcceptedUpdates;
+import io.storegateway.mirror.CatalogueLoader;
 import io.storegateway.mirror.MirrorApiRoutes;
 import io.storegateway.mirror.MirrorDatabase;
 import io.storegateway.mirror.MirrorWriter;
@@ -57,6 +58,7 @@ public final class Gateway implements AutoCloseable {
     private AcceptedUpdates acceptedUpdates;
     private ForwardStats forwardStats;
     private Main camel;
+    private CatalogueLoader catalogue;
 
     private Gateway(GatewaySettings settings) {
         this.settings = settings;
@@ -120,6 +122,8 @@ public final class Gateway implements AutoCloseable {
         HttpComponent http = new HttpComponent();
         http.setHttpClientConfigurer(new HqHttpClient());
         camel.bind("http", http);
+        catalogue = new CatalogueLoader(mirror, products, settings.hqUrl(), settings.storeId(), settings.hqToken(), clock);
+        camel.bind("catalogueLoader", catalogue);
         camel.bind("jmsIngest", new JmsIngest(validator, intake));
         camel.bind("outboundBatches", batches);
         camel.bind("hqBatchRequest", new HqBatchRequest(settings.hqToken()));
@@ -174,6 +178,11 @@ public final class Gateway implements AutoCloseable {
 
     public AcceptedUpdates acceptedUpdates() {
         return acceptedUpdates;
+    }
+
+    /** Whether the mirror holds HQ's catalogue (loaded now or on an earlier run). */
+    public boolean catalogueLoaded() {
+        return catalogue.loaded();
     }
 
     public ForwardStats forwardStats() {

@@ -63,6 +63,7 @@ public final class TestGateway implements AutoCloseable {
         TestGateway t = new TestGateway(dir, overrides);
         t.hq.seedDemoCatalogue(STORE, products);
         t.startGateway();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> t.gateway().catalogueLoaded());
         return t;
     }
 

@@ -33,6 +33,14 @@ public final class Products {
         }
     }
 
+    long count(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM product");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** SKUs after {@code after} that the mirror knows from HQ or from pending local updates. */
     List<String> skusAfter(Connection c, String after, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
