@@ -26,6 +26,7 @@ import io.storegateway.security.AccessTokens;
 import io.storegateway.security.RequireRole;
 import io.storegateway.security.Role;
 import io.storegateway.web.ApiErrors;
+import io.storegateway.web.ConsoleRoutes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.jms.JmsComponent;
@@ -131,6 +132,7 @@ public final class Gateway implements AutoCloseable {
         camel.configure().addRoutesBuilder(new ApiErrors());
         camel.configure().addRoutesBuilder(new HttpIngestRoutes(terminal, new HttpIngest(validator, intake)));
         camel.configure().addRoutesBuilder(new MirrorApiRoutes(terminal, views, acceptedUpdates));
+        camel.configure().addRoutesBuilder(new ConsoleRoutes());
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
         toClose.push(camel::stop);

@@ -77,8 +77,8 @@ final class ConfigValidator {
                 problems.add(file + ":" + lineOf(lines, key) + ": " + key + " must be a whole number, not '" + value + "'");
             }
         }
-        if (p.getProperty(GatewaySettings.HQ_URL, "http://").isBlank()
-                || !p.getProperty(GatewaySettings.HQ_URL, "http://").matches("https?://.+")) {
+        String hqUrl = p.getProperty(GatewaySettings.HQ_URL);
+        if (hqUrl != null && !hqUrl.trim().matches("https?://.+")) {
             problems.add(file + ":" + lineOf(lines, GatewaySettings.HQ_URL) + ": " + GatewaySettings.HQ_URL
                     + " must be an http:// or https:// URL");
         }
@@ -128,14 +128,14 @@ final class ConfigValidator {
             }
             Optional<Node> id = value(route.get(), "id");
             if (id.isEmpty() || !(id.get() instanceof ScalarNode idText)) {
-                problems.add(file + ":" + line(route.get()) + ": route has no id");
+                problems.add(file + ":" + line(item) + ": route has no id");
                 continue;
             }
             if (!ids.add(idText.getValue())) {
                 problems.add(file + ":" + line(id.get()) + ": route id '" + idText.getValue() + "' is used twice");
             }
             if (value(route.get(), "from").isEmpty()) {
-                problems.add(file + ":" + line(route.get()) + ": route '" + idText.getValue() + "' has no 'from'");
+                problems.add(file + ":" + line(item) + ": route '" + idText.getValue() + "' has no 'from'");
             }
         }
     }

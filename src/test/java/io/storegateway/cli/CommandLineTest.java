@@ -1,0 +1,93 @@
+package io.storegateway.cli;
+
+import io.storegateway.TerminalClient;
+import io.storegateway.TestGateway;
+import io.storegateway.hq.HqSimulator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The commands of CONTRACT §1, as a user runs them. */
+class CommandLineTest {
+
+    @Test
+    void validateAcceptsTheShippedConfigAndRoutes() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = new ConfigValidator(new PrintStream(out, true, StandardCharsets.UTF_8))
+                .validate(Path.of("config/application.properties"), Path.of("routes"));
+
+        assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    }
+
+    @Test
+    void validateReportsFileAndLineOfEachProblemAndExitsOne(@TempDir Path dir) throws IOException {
+        Path config = dir.resolve("application.properties");
+        Files.writeString(config, "gateway.store-id = S9\n# comment\ngateway.http.port = eighty\n");
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(routes.resolve("broken.camel.yaml"), "- route:\n    id: a\n    from:\n      uri: \"timer:x\n");
+        Files.writeString(routes.resolve("noid.camel.yaml"), "- route:\n    from:\n      uri: timer:y\n");
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = new ConfigValidator(new PrintStream(out, true, StandardCharsets.UTF_8)).validate(config, routes);
+        String report = out.toString(StandardCharsets.UTF_8);
+
+        assertThat(code).isEqualTo(1);
+        assertThat(report).contains(config + ":3: gateway.http.port must be a whole number");
+        assertThat(report).contains(routes.resolve("broken.camel.yaml") + ":");
+        assertThat(report).contains(routes.resolve("noid.camel.yaml") + ":1: route has no id");
+    }
+
+    @Test
+    void sigtermStopsTheGatewayGracefullyWithExitCodeZero(@TempDir Path dir) throws Exception {
+        HqSimulator hq = new HqSimulator(0).start();
+        int httpPort = freePort();
+        Path config = dir.resolve("application.properties");
+        Files.writeString(config, String.join("\n",
+                "gateway.data-dir = " + dir.resolve("data"),
+                "gateway.http.port = " + httpPort,
+                "gateway.broker.port = " + freePort(),
+                "gateway.hq.url = " + hq.url(),
+                "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
+                "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath()));
+        Path log = dir.resolve("gateway.log");
+        Process gateway = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "io.storegateway.StoreGatewayApplication", "run", "--config", config.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            TerminalClient terminal = new TerminalClient("http://localhost:" + httpPort, TestGateway.TERMINAL_TOKEN);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> terminal.get("/api/v1/products").status() == 200);
+            assertThat(terminal.post(TerminalClient.adjust("before-term", "SKU-X", 1)).status()).isEqualTo(202);
+
+            gateway.destroy(); // SIGTERM
+
+            assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+            assertThat(gateway.exitValue()).as(Files.readString(log)).isZero();
+            assertThat(Files.readString(log)).contains("Stopped");
+        } finally {
+            gateway.destroyForcibly();
+            hq.stop();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
