@@ -27,6 +27,7 @@ import io.storegateway.security.RequireRole;
 import io.storegateway.security.Role;
 import io.storegateway.web.ApiErrors;
 import io.storegateway.web.ConsoleRoutes;
+import io.storegateway.web.JsonHttpErrors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.jms.JmsComponent;
@@ -83,6 +84,10 @@ public final class Gateway implements AutoCloseable {
         long started = System.nanoTime();
         Clock clock = Clock.systemUTC();
         AccessTokens tokens = AccessTokens.load(settings.usersFile());
+        requireFreePort(GatewaySettings.HTTP_PORT, settings.httpPort());
+        if (settings.brokerUrl().isEmpty()) {
+            requireFreePort(GatewaySettings.BROKER_PORT, settings.brokerPort());
+        }
 
         String secret = HexFormat.of().formatHex(randomBytes(24));
         String url = settings.brokerUrl();
@@ -137,6 +142,7 @@ public final class Gateway implements AutoCloseable {
         toClose.push(batches);
         toClose.push(camel::stop);
         camel.start();
+        JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort());
         LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker port {}, HQ {}",
                 settings.storeId(), (System.nanoTime() - started) / 1_000_000, settings.httpPort(),
                 settings.brokerPort(), settings.hqUrl());
@@ -158,6 +164,16 @@ public final class Gateway implements AutoCloseable {
         p.putIfAbsent("camel.component.http.responseTimeout", response);
         p.putIfAbsent("camel.component.http.soTimeout", response);
         return p;
+    }
+
+    /** Fail at start, naming the key, rather than run half-deaf when another process holds a port. */
+    private static void requireFreePort(String key, int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(port));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(key + " " + port + " is already in use by another process");
+        }
     }
 
     private static byte[] randomBytes(int n) {

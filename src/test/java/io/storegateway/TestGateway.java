@@ -34,11 +34,16 @@ public final class TestGateway implements AutoCloseable {
         this.hq = new HqSimulator(0);
         hq.setRequiredToken(HQ_TOKEN);
         hq.start();
+        int httpPort = freePort();
+        int brokerPort = freePort();
+        while (brokerPort == httpPort) {
+            brokerPort = freePort();
+        }
         this.overrides = new HashMap<>(Map.of(
                 GatewaySettings.STORE_ID, STORE,
                 GatewaySettings.DATA_DIR, dataDir.toString(),
-                GatewaySettings.HTTP_PORT, Integer.toString(freePort()),
-                GatewaySettings.BROKER_PORT, Integer.toString(freePort()),
+                GatewaySettings.HTTP_PORT, Integer.toString(httpPort),
+                GatewaySettings.BROKER_PORT, Integer.toString(brokerPort),
                 GatewaySettings.HQ_URL, hq.url(),
                 GatewaySettings.HQ_TOKEN, HQ_TOKEN,
                 GatewaySettings.ROUTES_DIR, Path.of("routes").toAbsolutePath().toString(),

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -27,6 +28,8 @@ public final class AcceptedUpdates {
     private static final String COLUMNS =
             "update_id, sku, type, terminal_id, channel, payload, occurred_at, received_at, status, reason, hq_version";
     private static final String INSERT = "INSERT INTO store_update (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    /** SQLSTATE of a unique-key violation, the same on H2 and PostgreSQL. */
+    private static final String UNIQUE_VIOLATION = "23505";
     private static final String SELECT = "SELECT payload, channel, received_at, status, reason, hq_version FROM store_update ";
 
     private final MirrorDatabase db;
@@ -75,7 +78,8 @@ public final class AcceptedUpdates {
                 return null;
             });
         } catch (MirrorException e) {
-            // A concurrent request carried the same id: fall back to row-by-row insert-if-absent.
+            // Another request with the same id, or forwarding that already recorded HQ's answer (it can
+            // be that quick): fall back to row-by-row insert-if-absent, which keeps the row that is there.
             db.inTransaction(c -> {
                 for (InventoryUpdate u : updates) {
                     insertIfAbsent(c, u, channel, receivedAt, UpdateStatus.QUEUED, null, null);
@@ -103,8 +107,12 @@ public final class AcceptedUpdates {
             if (ps.executeUpdate() == 1) {
                 return;
             }
+            // No QUEUED row: it was lost in a crash, or ingest has not written it yet (forwarding can
+            // be that quick). If ingest wins the race to insert it, settle the row it wrote.
+            if (!insertIfAbsent(c, u, channel, receivedAt, status, reason, hqVersion)) {
+                ps.executeUpdate();
+            }
         }
-        insertIfAbsent(c, u, channel, receivedAt, status, reason, hqVersion);
     }
 
     public Optional<UpdateRow> find(String updateId) {
@@ -146,19 +154,34 @@ public final class AcceptedUpdates {
         });
     }
 
-    private static void insertIfAbsent(Connection c, InventoryUpdate u, String channel, Instant receivedAt,
-                                       UpdateStatus status, String reason, Long hqVersion) throws SQLException {
+    /**
+     * Inserts the row unless one with the same id exists, also when another transaction inserts it
+     * concurrently (a savepoint keeps the caller's transaction usable on PostgreSQL too).
+     * Returns whether this call inserted it.
+     */
+    private static boolean insertIfAbsent(Connection c, InventoryUpdate u, String channel, Instant receivedAt,
+                                          UpdateStatus status, String reason, Long hqVersion) throws SQLException {
         try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM store_update WHERE update_id = ?")) {
             check.setString(1, u.updateId());
             try (ResultSet rs = check.executeQuery()) {
                 if (rs.next()) {
-                    return;
+                    return false;
                 }
             }
         }
+        Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             bindInsert(ps, u, channel, receivedAt, status, reason, hqVersion);
             ps.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            if (before != null) {
+                c.rollback(before);
+            }
+            return false;
         }
     }
 

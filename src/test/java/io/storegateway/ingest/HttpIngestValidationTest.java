@@ -6,6 +6,7 @@ import io.storegateway.TerminalClient.Reply;
 import io.storegateway.TestGateway;
 import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.mirror.UpdateStatus;
+import io.storegateway.update.UpdateJson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -417,8 +419,8 @@ class HttpIngestValidationTest {
      * request sees only what that request did, not forwarding still under way.
      */
     private Stored storedOnceQuiet() {
-        await().atMost(Duration.ofSeconds(30)).until(() -> t.gateway().backlog() == 0
-                && t.gateway().acceptedUpdates().count(UpdateStatus.QUEUED) == 0);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(stored())
+                .as("backlog and QUEUED rows drain").extracting(Stored::backlog, Stored::queued).containsExactly(0L, 0L));
         return stored();
     }
 
@@ -455,7 +457,7 @@ class HttpIngestValidationTest {
     private static JsonNode assertErrorBody(Reply reply, int status, String code) {
         assertThat(reply.status()).as("status; body was %s", reply.body()).isEqualTo(status);
         assertThat(reply.body()).as("error body").isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
-        JsonNode json = reply.json();
+        JsonNode json = json(reply);
         assertThat(json.isObject()).as("error body is a JSON object: %s", reply.body()).isTrue();
         assertThat(json.path("error").isTextual()).as("error is a string: %s", reply.body()).isTrue();
         assertThat(json.path("error").asText()).matches("[a-z][a-z_]*");
@@ -465,6 +467,14 @@ class HttpIngestValidationTest {
         assertThat(json.path("message").isTextual()).as("message is a string: %s", reply.body()).isTrue();
         assertThat(json.path("message").asText()).isNotBlank();
         return json;
+    }
+
+    private static JsonNode json(Reply reply) {
+        try {
+            return UpdateJson.MAPPER.readTree(reply.body());
+        } catch (IOException e) {
+            throw new AssertionError("expected a JSON error body, got: " + reply.body(), e);
+        }
     }
 
     /** Valid JSON of exactly {@code size} bytes: the update followed by whitespace. */

@@ -1,0 +1,48 @@
+package io.storegateway.web;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+
+import java.util.Map;
+
+/**
+ * Answers the HTTP server's own failures (a body over the server's limit, a request it cannot read)
+ * with the contract's JSON error body instead of Vert.x's plain text, so terminals see one error format.
+ */
+public final class JsonHttpErrors {
+
+    private static final Map<Integer, String[]> ERRORS = Map.of(
+            413, new String[] {"payload_too_large", "the body is over 1 MiB"},
+            404, new String[] {"not_found", "no such resource"},
+            405, new String[] {"method_not_allowed", "this resource does not take that method"},
+            400, new String[] {"bad_request", "the request could not be read"},
+            500, new String[] {"internal_error", "the gateway could not handle this request; see its log"});
+
+    private JsonHttpErrors() {
+    }
+
+    public static void install(CamelContext camel, int port) {
+        Router router = VertxPlatformHttpRouter.lookup(camel, VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        // A failure handler on the router Camel's routes live in sees the failures of their handlers,
+        // the body-size check among them.
+        router.route().failureHandler(ctx -> {
+            String[] error = ERRORS.get(ctx.statusCode());
+            if (error == null) {
+                ctx.next();
+            } else {
+                answer(ctx, ctx.statusCode(), error[0], error[1]);
+            }
+        });
+    }
+
+    private static void answer(RoutingContext ctx, int status, String code, String message) {
+        if (ctx.response().ended() || ctx.response().headWritten()) {
+            return;
+        }
+        ctx.response().setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(HttpReplies.error(code, message).toString());
+    }
+}
