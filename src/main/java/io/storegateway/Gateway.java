@@ -1,6 +1,14 @@
 package io.storegateway;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.storegateway.admin.AdminApiRoutes;
+import io.storegateway.admin.GatewayStatus;
 import io.storegateway.broker.BrokerConnections;
+import io.storegateway.broker.StorageGuard;
+import io.storegateway.connectivity.HqConnectivity;
+import io.storegateway.forward.BatchNarrower;
+import io.storegateway.forward.HqAccessAlert;
+import io.storegateway.forward.HqCircuitBreaker;
 import io.storegateway.broker.EmbeddedBroker;
 import io.storegateway.broker.Queues;
 import io.storegateway.config.GatewaySettings;
@@ -61,6 +69,8 @@ public final class Gateway implements AutoCloseable {
     private ForwardStats forwardStats;
     private Main camel;
     private CatalogueLoader catalogue;
+    private HqConnectivity connectivity;
+    private GatewayStatus status;
 
     private Gateway(GatewaySettings settings) {
         this.settings = settings;
@@ -112,12 +122,27 @@ public final class Gateway implements AutoCloseable {
         MirrorWriter writer = new MirrorWriter(mirror, acceptedUpdates, products, clock);
 
         UpdateValidator validator = new UpdateValidator();
-        UpdateIntake intake = new UpdateIntake(connections, acceptedUpdates, clock);
+        UpdateIntake intake = new UpdateIntake(connections, broker == null ? StorageGuard.NEVER_FULL : broker,
+                acceptedUpdates, clock);
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
         forwardStats = new ForwardStats(clock);
-        OutboundBatches batches = new OutboundBatches(connections, backoff, settings);
+        CircuitBreaker breaker = HqCircuitBreaker.from(settings);
+        HqAccessAlert accessAlert = new HqAccessAlert(settings, clock);
+        OutboundBatches batches = new OutboundBatches(connections, backoff, breaker, accessAlert, settings);
+        HqBatchRequest request = new HqBatchRequest(settings.hqToken());
+        HqAnswerApplier applier = new HqAnswerApplier(writer, backoff, accessAlert, forwardStats);
+        connectivity = new HqConnectivity(clock);
+        // HQ is back: drain now, not at the next back-off tick or when the breaker's wait is over.
+        connectivity.onRestored(backoff::retryNow);
+        connectivity.onRestored(() -> {
+            if (breaker.getState() != CircuitBreaker.State.CLOSED) {
+                breaker.transitionToClosedState();
+            }
+        });
+        status = new GatewayStatus(connectivity, breaker, accessAlert, forwardStats, acceptedUpdates, this::depth, clock);
 
         RequireRole terminal = new RequireRole(tokens, Role.TERMINAL);
+        RequireRole admin = new RequireRole(tokens, Role.ADMIN);
 
         camel = new Main();
         camel.setOverrideProperties(camelProperties(settings));
@@ -132,12 +157,16 @@ public final class Gateway implements AutoCloseable {
         camel.bind("catalogueLoader", catalogue);
         camel.bind("jmsIngest", new JmsIngest(validator, intake));
         camel.bind("outboundBatches", batches);
-        camel.bind("hqBatchRequest", new HqBatchRequest(settings.hqToken()));
-        camel.bind("hqAnswerApplier", new HqAnswerApplier(writer, backoff, forwardStats));
+        camel.bind("hqBatchRequest", request);
+        camel.bind("hqAnswerApplier", applier);
+        camel.bind("hqBatchNarrower", new BatchNarrower(request, applier, batches));
+        camel.bind("hqCircuitBreaker", breaker);
+        camel.bind("hqConnectivity", connectivity);
         camel.configure().addRoutesBuilder(new ApiErrors());
         camel.configure().addRoutesBuilder(new HttpIngestRoutes(terminal, new HttpIngest(validator, intake)));
         camel.configure().addRoutesBuilder(new MirrorApiRoutes(terminal, views, acceptedUpdates));
         camel.configure().addRoutesBuilder(new ConsoleRoutes());
+        camel.configure().addRoutesBuilder(new AdminApiRoutes(admin, status));
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
         toClose.push(camel::stop);
@@ -201,6 +230,14 @@ public final class Gateway implements AutoCloseable {
     /** Whether the mirror holds HQ's catalogue (loaded now or on an earlier run). */
     public boolean catalogueLoaded() {
         return catalogue.loaded();
+    }
+
+    public HqConnectivity connectivity() {
+        return connectivity;
+    }
+
+    public GatewayStatus status() {
+        return status;
     }
 
     public ForwardStats forwardStats() {

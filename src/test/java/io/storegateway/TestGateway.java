@@ -53,7 +53,9 @@ public final class TestGateway implements AutoCloseable {
                 "gateway.forward.backoff.max-ms", "500",
                 "gateway.forward.poll-delay-ms", "20",
                 "gateway.hq.connect-timeout-ms", "1000",
-                "gateway.hq.response-timeout-ms", "3000"));
+                "gateway.hq.response-timeout-ms", "3000",
+                "gateway.forward.access-retry-ms", "500",
+                "gateway.broker.disk-scan-ms", "200"));
         this.overrides.putAll(overrides);
     }
 

@@ -26,11 +26,14 @@ import java.util.concurrent.TimeUnit;
  * delivery attempts, so the broker never drops or dead-letters an update on its own: only the
  * gateway decides that an update is dead (HQ rejected it for good).
  */
-public final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedBroker implements StorageGuard, AutoCloseable {
 
     public static final String IN_VM_URL = "vm://0";
     public static final String MAX_DISK_USAGE = "gateway.broker.max-disk-usage-percent";
     public static final String MAX_SIZE_BYTES = "gateway.broker.address-max-size-bytes";
+    public static final String GLOBAL_MAX_SIZE_BYTES = "gateway.broker.global-max-size-bytes";
+    public static final String DISK_SCAN_MS = "gateway.broker.disk-scan-ms";
+    public static final String ID_CACHE_SIZE = "gateway.broker.duplicate-id-cache-size";
     static final int DEFAULT_MAX_DISK_USAGE = 90;
     static final long DEFAULT_MAX_SIZE_BYTES = 32L * 1024 * 1024;
 
@@ -59,6 +62,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         c.setLargeMessagesDirectory(dir.resolve("large-messages").toString());
         c.setNodeManagerLockDirectory(dir.toString());
         c.setMaxDiskUsage(settings.getInt(MAX_DISK_USAGE, DEFAULT_MAX_DISK_USAGE));
+        c.setDiskScanPeriod(settings.getInt(DISK_SCAN_MS, 5000));
+        // Messages held in memory across all queues; beyond it every queue pages to disk. Kept well
+        // under a small heap (-Xmx256m) so a week-long backlog lives on disk, not in memory.
+        c.setGlobalMaxSize(settings.getLong(GLOBAL_MAX_SIZE_BYTES, 48L * 1024 * 1024));
+        // Duplicate detection on the outbound queue remembers this many update ids (a bounded, first
+        // guard; the mirror's record of accepted ids is the durable one).
+        c.setIDCacheSize(settings.getInt(ID_CACHE_SIZE, 20_000));
+        c.setPersistIDCache(true);
         c.setGracefulShutdownEnabled(true);
         c.setGracefulShutdownTimeout(10_000);
         try {
@@ -74,6 +85,10 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .setRoutingType(RoutingType.ANYCAST).setDurable(true));
             c.addAddressSetting(name, addressSettings(maxSize));
         }
+        // A terminal message whose ingest failed for a passing reason (mirror down, disk full) comes
+        // back after a pause instead of spinning; per-SKU order is fixed later, on the outbound queue.
+        c.getAddressSettings().get(Queues.INBOUND)
+                .setRedeliveryDelay(1000).setRedeliveryMultiplier(2.0).setMaxRedeliveryDelay(30_000);
         c.addAddressSetting("#", new AddressSettings()
                 .setDeadLetterAddress(SimpleString.of(Queues.DLQ))
                 .setExpiryAddress(SimpleString.of(Queues.EXPIRED)));
@@ -122,6 +137,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         LOG.info("Broker up: journal under {}, terminals connect to tcp://<host>:{}", server.getConfiguration().getJournalLocation(), port);
         return this;
+    }
+
+    /** The broker's disk use is over {@code gateway.broker.max-disk-usage-percent}. */
+    @Override
+    public boolean full() {
+        var server = this.server.getActiveMQServer();
+        return server != null && server.getPagingManager() != null && server.getPagingManager().isDiskFull();
     }
 
     /** Messages waiting in a queue (0 when it does not exist). */

@@ -16,6 +16,8 @@ public final class UpdateMessages {
     public static final String SKU = "sku";
     public static final String CHANNEL = "channel";
     public static final String RECEIVED_AT = "receivedAt";
+    /** Artemis duplicate detection: the broker drops a second message with the same update id. */
+    public static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
     /** Artemis message groups keep one SKU's updates on one consumer, in order. */
     public static final String GROUP_ID = "JMSXGroupID";
 
@@ -30,6 +32,7 @@ public final class UpdateMessages {
             m.setStringProperty(CHANNEL, channel);
             m.setLongProperty(RECEIVED_AT, receivedAt.toEpochMilli());
             m.setStringProperty(GROUP_ID, u.sku());
+            m.setStringProperty(DUPLICATE_ID, u.updateId());
         } catch (JMSException e) {
             throw new IllegalStateException("cannot set message properties", e);
         }

@@ -58,7 +58,8 @@ public final class Batch {
         }
     }
 
-    private static String idOf(List<QueuedUpdate> updates) {
+    /** The same updates always make the same id. */
+    static String idOf(List<QueuedUpdate> updates) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (QueuedUpdate u : updates) {

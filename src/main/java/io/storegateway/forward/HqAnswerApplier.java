@@ -34,17 +34,24 @@ public final class HqAnswerApplier {
 
     private final MirrorWriter mirror;
     private final ForwardBackoff backoff;
+    private final HqAccessAlert accessAlert;
     private final ForwardStats stats;
 
-    public HqAnswerApplier(MirrorWriter mirror, ForwardBackoff backoff, ForwardStats stats) {
+    public HqAnswerApplier(MirrorWriter mirror, ForwardBackoff backoff, HqAccessAlert accessAlert, ForwardStats stats) {
         this.mirror = mirror;
         this.backoff = backoff;
+        this.accessAlert = accessAlert;
         this.stats = stats;
     }
 
+    /** Route step after HQ answered 200: the body is HQ's answer to the whole batch. */
     public void apply(Exchange exchange) throws IOException, JMSException {
         Batch batch = exchange.getProperty(OutboundBatches.BATCH, Batch.class);
-        List<UpdateResult> results = parse(exchange.getMessage().getBody(String.class), batch);
+        settle(batch, parse(exchange.getMessage().getBody(String.class), batch.updates()));
+    }
+
+    /** Records one result per update of the batch, dead-letters what HQ rejected, then commits. */
+    void settle(Batch batch, List<UpdateResult> results) throws JMSException {
         List<HqVerdict> verdicts = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             QueuedUpdate q = batch.updates().get(i);
@@ -59,19 +66,21 @@ public final class HqAnswerApplier {
         }
         batch.commit();
         backoff.succeeded();
+        accessAlert.cleared();
         stats.forwarded(batch.size());
     }
 
-    private static List<UpdateResult> parse(String body, Batch batch) throws IOException {
+    /** HQ's results, checked to be one per update, in order. */
+    static List<UpdateResult> parse(String body, List<QueuedUpdate> updates) throws IOException {
         JsonNode results = UpdateJson.MAPPER.readTree(body == null ? "" : body).path("results");
-        if (!results.isArray() || results.size() != batch.size()) {
+        if (!results.isArray() || results.size() != updates.size()) {
             throw new IOException("HQ answered " + (results.isArray() ? results.size() : "no") + " results for "
-                    + batch.size() + " updates");
+                    + updates.size() + " updates");
         }
-        List<UpdateResult> out = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
+        List<UpdateResult> out = new ArrayList<>(updates.size());
+        for (int i = 0; i < updates.size(); i++) {
             UpdateResult r = HqJson.resultFromJson(results.get(i));
-            String expected = batch.updates().get(i).update().updateId();
+            String expected = updates.get(i).update().updateId();
             if (!expected.equals(r.updateId())) {
                 throw new IOException("HQ's result " + i + " is for " + r.updateId() + ", expected " + expected);
             }

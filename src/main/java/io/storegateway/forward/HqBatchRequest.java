@@ -7,6 +7,8 @@ import io.storegateway.update.UpdateJson;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
+import java.util.List;
+
 /**
  * Turns a batch into HQ's request (CONTRACT §5): {@code {"updates":[…]}} with the Idempotency-Key and
  * the HQ token. Every other header is dropped first so nothing internal leaks to HQ.
@@ -21,16 +23,20 @@ public final class HqBatchRequest {
 
     public void prepare(Exchange exchange) {
         Batch batch = exchange.getProperty(OutboundBatches.BATCH, Batch.class);
+        prepare(exchange.getMessage(), batch.updates(), batch.id());
+    }
+
+    /** Fills a message with the request for these updates (also used for the parts of a refused batch). */
+    void prepare(Message m, List<QueuedUpdate> updates, String idempotencyKey) {
         ObjectNode body = UpdateJson.MAPPER.createObjectNode();
         ArrayNode list = body.putArray("updates");
-        for (QueuedUpdate u : batch.updates()) {
+        for (QueuedUpdate u : updates) {
             list.add(UpdateJson.toJson(u.update()));
         }
-        Message m = exchange.getMessage();
         m.removeHeaders("*");
         m.setHeader(Exchange.HTTP_METHOD, "POST");
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setHeader("Idempotency-Key", batch.id());
+        m.setHeader("Idempotency-Key", idempotencyKey);
         if (!hqToken.isEmpty()) {
             m.setHeader("Authorization", "Bearer " + hqToken);
         }

@@ -9,6 +9,7 @@ import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
@@ -40,6 +41,8 @@ public final class OutboundBatches implements AutoCloseable {
 
     private final BrokerConnections broker;
     private final ForwardBackoff backoff;
+    private final CircuitBreaker breaker;
+    private final HqAccessAlert accessAlert;
     private final int batchSize;
     private final long pollTimeoutMs;
     private final long lingerMs;
@@ -47,9 +50,12 @@ public final class OutboundBatches implements AutoCloseable {
     private JMSConsumer consumer;
     private volatile boolean closed;
 
-    public OutboundBatches(BrokerConnections broker, ForwardBackoff backoff, GatewaySettings s) {
+    public OutboundBatches(BrokerConnections broker, ForwardBackoff backoff, CircuitBreaker breaker,
+                           HqAccessAlert accessAlert, GatewaySettings s) {
         this.broker = broker;
         this.backoff = backoff;
+        this.breaker = breaker;
+        this.accessAlert = accessAlert;
         this.batchSize = s.getInt(BATCH_SIZE, DEFAULT_BATCH_SIZE);
         this.pollTimeoutMs = s.getLong(POLL_TIMEOUT_MS, DEFAULT_POLL_TIMEOUT_MS);
         this.lingerMs = s.getLong(LINGER_MS, DEFAULT_LINGER_MS);
@@ -61,7 +67,7 @@ public final class OutboundBatches implements AutoCloseable {
     /** Route step: puts the next batch in the body (and the {@link #BATCH} property), or an empty list. */
     public synchronized void take(Exchange exchange) throws JMSException {
         exchange.setProperty(BATCH_SIZE_PROPERTY, 0);
-        if (closed || backoff.waiting()) {
+        if (closed || holdingBack()) {
             nothingPolled(exchange);
             return;
         }
@@ -91,13 +97,30 @@ public final class OutboundBatches implements AutoCloseable {
         });
     }
 
+    /**
+     * While any of these holds, nothing is taken and the updates stay in the queue untouched: the
+     * back-off after a failure, the circuit breaker open, or HQ refusing the gateway's credentials.
+     */
+    boolean holdingBack() {
+        return backoff.waiting() || breaker.getState() == CircuitBreaker.State.OPEN
+                || breaker.getState() == CircuitBreaker.State.FORCED_OPEN || accessAlert.holding();
+    }
+
     /** Route step after a failed HQ call: the batch goes back to the head of the queue, and we wait. */
     public void giveBack(Exchange exchange) {
+        giveBackAfter(exchange, exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+    }
+
+    void giveBackAfter(Exchange exchange, Throwable cause) {
         Batch batch = exchange.getProperty(BATCH, Batch.class);
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         rollbackIfOpen(batch);
         nothingPolled(exchange);
-        backoff.failed(batch == null ? 0 : batch.size(), describe(cause));
+        int size = batch == null ? 0 : batch.size();
+        if (HqFailures.classify(cause) == HqFailures.Kind.ACCESS_DENIED) {
+            accessAlert.raise(HqFailures.reasonOf(cause), size);
+        } else {
+            backoff.failed(size, describe(cause));
+        }
     }
 
     private synchronized void rollbackIfOpen(Batch batch) {

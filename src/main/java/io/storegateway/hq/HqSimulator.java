@@ -64,6 +64,7 @@ public final class HqSimulator {
 
     private final ConcurrentMap<String, SimulatedStore> stores = new ConcurrentHashMap<>();
     private volatile SimulatedFaults faults = SimulatedFaults.NONE;
+    private final java.util.Set<String> refusedSkus = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile String requiredToken;
     private volatile ScheduledExecutorService workers;
     private HttpServer server;
@@ -196,6 +197,14 @@ public final class HqSimulator {
         LOG.info("HQ simulator faults now {}", faults.toJson());
     }
 
+    /**
+     * Makes HQ refuse, with 422 for the whole batch, every batch that holds an update of this SKU:
+     * how a real HQ answers an update it cannot take at all. For tests of the gateway's narrowing.
+     */
+    public void refuseBatchesWithSku(String sku) {
+        refusedSkus.add(sku);
+    }
+
     /** The bearer token /hq/v1/stores/… requires, or null when open. */
     public String requiredToken() {
         return requiredToken;
@@ -319,6 +328,11 @@ public final class HqSimulator {
     /** The Idempotency-Key header needs no handling: per-updateId dedupe already makes a resent batch harmless. */
     private void postUpdates(SimExchange req, List<String> params) throws IOException {
         List<InventoryUpdate> updates = parseUpdates(readJson(req));
+        for (int i = 0; i < updates.size(); i++) {
+            if (refusedSkus.contains(updates.get(i).sku())) {
+                throw Rejection.invalidUpdate("updates[" + i + "]: HQ refuses updates of sku " + updates.get(i).sku());
+            }
+        }
         List<UpdateResult> results = store(params.get(0)).applyBatch(updates, Instant.now());
         if (faults.strikes(Mode.ACK_LOST)) {
             req.drop();

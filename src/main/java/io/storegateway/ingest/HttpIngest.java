@@ -63,7 +63,7 @@ public final class HttpIngest implements Processor {
         List<Receipt> receipts;
         try {
             receipts = intake.accept(updates, UpdateIntake.CHANNEL_HTTP);
-        } catch (JMSRuntimeException e) {
+        } catch (UpdateIntake.StorageFullException | JMSRuntimeException e) {
             LOG.warn("Could not store {} update(s) in the broker: {}", updates.size(), e.getMessage());
             HttpReplies.error(exchange, 503, "unavailable", "the gateway cannot store updates right now; retry later");
             exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);

@@ -5,7 +5,9 @@ import io.storegateway.broker.Queues;
 import io.storegateway.broker.UpdateMessages;
 import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.update.InventoryUpdate;
+import io.storegateway.broker.StorageGuard;
 import jakarta.jms.JMSProducer;
+import jakarta.jms.TransactionRolledBackRuntimeException;
 import jakarta.jms.Queue;
 
 import java.time.Clock;
@@ -27,13 +29,52 @@ public final class UpdateIntake {
     public static final String CHANNEL_JMS = "JMS";
 
     private final BrokerConnections broker;
+    private final StorageGuard storage;
     private final AcceptedUpdates accepted;
     private final Clock clock;
 
-    public UpdateIntake(BrokerConnections broker, AcceptedUpdates accepted, Clock clock) {
+    public UpdateIntake(BrokerConnections broker, StorageGuard storage, AcceptedUpdates accepted, Clock clock) {
         this.broker = broker;
+        this.storage = storage;
         this.accepted = accepted;
         this.clock = clock;
+    }
+
+    /** The broker cannot take more updates now; nothing of the request was stored. */
+    public static final class StorageFullException extends RuntimeException {
+        StorageFullException() {
+            super("the broker's disk use is over its limit; no more updates can be stored now");
+        }
+    }
+
+    private void send(List<InventoryUpdate> updates, String channel, Instant now) {
+        broker.inTransaction(ctx -> {
+            Queue outbound = ctx.createQueue(Queues.OUTBOUND);
+            JMSProducer producer = ctx.createProducer();
+            for (InventoryUpdate u : updates) {
+                producer.send(outbound, UpdateMessages.toMessage(ctx, u, channel, now));
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Holds the caller (a JMS consumer) while the broker's disk is full, up to {@code max}: back-pressure
+     * that reaches JMS terminals as a slower queue rather than an error. Throws when it does not clear.
+     */
+    public void awaitStorage(java.time.Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (storage.full()) {
+            if (System.nanoTime() > deadline) {
+                throw new StorageFullException();
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageFullException();
+            }
+        }
     }
 
     /** Every update must carry its updateId already. */
@@ -52,14 +93,23 @@ public final class UpdateIntake {
             }
         }
         if (!fresh.isEmpty()) {
-            broker.inTransaction(ctx -> {
-                Queue outbound = ctx.createQueue(Queues.OUTBOUND);
-                JMSProducer producer = ctx.createProducer();
+            if (storage.full()) {
+                throw new StorageFullException();
+            }
+            try {
+                send(fresh, channel, now);
+            } catch (TransactionRolledBackRuntimeException e) {
+                // The broker's duplicate detection refused the whole transaction: some of these ids
+                // are already queued (a retry after a crash between queueing and recording). Queue
+                // the others one by one; each one the broker refuses is already there.
                 for (InventoryUpdate u : fresh) {
-                    producer.send(outbound, UpdateMessages.toMessage(ctx, u, channel, now));
+                    try {
+                        send(List.of(u), channel, now);
+                    } catch (TransactionRolledBackRuntimeException alreadyQueued) {
+                        // already in the queue: nothing to do
+                    }
                 }
-                return null;
-            });
+            }
             accepted.recordQueued(fresh, channel, now);
         }
         return receipts;

@@ -142,6 +142,19 @@ public final class AcceptedUpdates {
         }
     }
 
+    /** When the oldest update still waiting for HQ was received. */
+    public Optional<Instant> oldestQueuedReceivedAt() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT MIN(received_at) FROM store_update WHERE status = ?")) {
+                ps.setString(1, UpdateStatus.QUEUED.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    OffsetDateTime t = rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
+                    return Optional.ofNullable(t).map(OffsetDateTime::toInstant);
+                }
+            }
+        });
+    }
+
     public long count(UpdateStatus status) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM store_update WHERE status = ?")) {

@@ -20,9 +20,11 @@ public final class MirrorDatabase implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MirrorDatabase.class);
 
     private final HikariDataSource dataSource;
+    private final boolean h2;
 
     private MirrorDatabase(HikariDataSource dataSource) {
         this.dataSource = dataSource;
+        this.h2 = dataSource.getJdbcUrl().startsWith("jdbc:h2:");
     }
 
     public static MirrorDatabase open(GatewaySettings settings) {
@@ -66,6 +68,24 @@ public final class MirrorDatabase implements AutoCloseable {
         } catch (SQLException e) {
             throw new MirrorException(e);
         }
+    }
+
+    /**
+     * Like {@link #inTransaction}, and the commit is on disk when this returns. PostgreSQL's commit
+     * already is; H2 writes committed changes in the background up to half a second later, so a
+     * {@code kill -9} right after a commit could lose it: a checkpoint writes them out now. Callers
+     * that let go of something else after the commit (the batch on the queue) need this.
+     */
+    public <T> T inDurableTransaction(SqlWork<T> work) {
+        T result = inTransaction(work);
+        if (h2) {
+            try (Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
+                st.execute("CHECKPOINT");
+            } catch (SQLException e) {
+                throw new MirrorException(e);
+            }
+        }
+        return result;
     }
 
     public <T> T read(SqlWork<T> work) {

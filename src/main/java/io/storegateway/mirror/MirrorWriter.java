@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * Records HQ's answers to a batch in the mirror, all in one SQL transaction: each update's status,
- * and HQ's record diffed into the product table with audit rows. Idempotent: recording the same
- * answers twice (a redelivered batch) changes nothing the second time.
+ * and HQ's record diffed into the product table with audit rows, on disk before it returns (the
+ * batch leaves the queue right after). Idempotent: recording the same answers twice (a redelivered
+ * batch) changes nothing the second time.
  */
 public final class MirrorWriter {
 
@@ -29,7 +30,7 @@ public final class MirrorWriter {
 
     public void record(List<HqVerdict> verdicts) {
         Instant now = clock.instant();
-        db.inTransaction(c -> {
+        db.inDurableTransaction(c -> {
             for (HqVerdict v : verdicts) {
                 UpdateResult r = v.result();
                 if (r.record() != null && r.record().sku() != null && !r.record().sku().isEmpty()) {

@@ -1,0 +1,93 @@
+package io.storegateway.connectivity;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * HQ's reachability as the {@code watch-hq} route sees it. A change is logged once and counted;
+ * when HQ comes back, the listeners run at once (forwarding stops waiting and drains), rather than
+ * at the next back-off tick.
+ */
+public final class HqConnectivity {
+
+    public enum State { UNKNOWN, ONLINE, OFFLINE }
+
+    private static final Logger LOG = LoggerFactory.getLogger(HqConnectivity.class);
+
+    private final Clock clock;
+    private final List<Runnable> onRestored = new CopyOnWriteArrayList<>();
+    private final AtomicLong wentOnline = new AtomicLong();
+    private final AtomicLong wentOffline = new AtomicLong();
+    private volatile State state = State.UNKNOWN;
+    private volatile Instant since;
+
+    public HqConnectivity(Clock clock) {
+        this.clock = clock;
+        this.since = clock.instant();
+    }
+
+    /** Runs when HQ answers again after being unreachable. */
+    public void onRestored(Runnable action) {
+        onRestored.add(action);
+    }
+
+    /** Route step: HQ's health check answered. */
+    public void reachable() {
+        State before = change(State.ONLINE);
+        if (before == State.ONLINE) {
+            return;
+        }
+        if (before == State.OFFLINE) {
+            LOG.info("HQ is reachable again; forwarding the backlog now");
+        } else {
+            LOG.info("HQ is reachable");
+        }
+        onRestored.forEach(Runnable::run);
+    }
+
+    /** Route step: HQ's health check failed (the exception is in the exchange). */
+    public void unreachable(Exchange exchange) {
+        Throwable cause = exchange == null ? null : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (change(State.OFFLINE) != State.OFFLINE) {
+            LOG.warn("HQ is unreachable ({}); updates are kept in the queue until it answers again",
+                    cause == null ? "no answer" : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+    }
+
+    private synchronized State change(State next) {
+        State before = state;
+        if (before != next) {
+            state = next;
+            since = clock.instant();
+            (next == State.ONLINE ? wentOnline : wentOffline).incrementAndGet();
+        }
+        return before;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean online() {
+        return state == State.ONLINE;
+    }
+
+    public Instant since() {
+        return since;
+    }
+
+    public long timesWentOnline() {
+        return wentOnline.get();
+    }
+
+    public long timesWentOffline() {
+        return wentOffline.get();
+    }
+}

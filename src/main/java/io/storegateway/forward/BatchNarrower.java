@@ -1,0 +1,88 @@
+package io.storegateway.forward;
+
+import io.storegateway.broker.UpdateMessages.QueuedUpdate;
+import io.storegateway.hq.UpdateResult;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * When HQ refuses a whole batch (400/422), finds the update at fault by halving the batch and
+ * sending the halves again, through the same {@code post-to-hq} route, until the refused updates
+ * stand alone. Those alone are rejected (and go to the DLQ); the others are applied as usual. A
+ * transient failure on the way gives the whole batch back, to be tried again later; what HQ applied
+ * in the meantime then answers DUPLICATE.
+ */
+public final class BatchNarrower {
+
+    public static final String POST_ENDPOINT = "direct:post-to-hq";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchNarrower.class);
+
+    private final HqBatchRequest request;
+    private final HqAnswerApplier applier;
+    private final OutboundBatches batches;
+    private volatile ProducerTemplate template;
+
+    public BatchNarrower(HqBatchRequest request, HqAnswerApplier applier, OutboundBatches batches) {
+        this.request = request;
+        this.applier = applier;
+        this.batches = batches;
+    }
+
+    /** Route step, in the doCatch of a 400/422 answer to the whole batch. */
+    public void narrow(Exchange exchange) {
+        Batch batch = exchange.getProperty(OutboundBatches.BATCH, Batch.class);
+        Throwable refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.warn("HQ refused batch {} of {} update(s) ({}); narrowing it down to the update(s) at fault",
+                batch.id(), batch.size(), HqFailures.reasonOf(refusal));
+        try {
+            List<UpdateResult> results = new ArrayList<>(batch.size());
+            resolve(exchange, batch.updates(), refusal, results);
+            applier.settle(batch, results);
+        } catch (Exception e) {
+            batches.giveBackAfter(exchange, e);
+        }
+    }
+
+    private void resolve(Exchange exchange, List<QueuedUpdate> part, Throwable knownRefusal, List<UpdateResult> out)
+            throws Exception {
+        Throwable refusal = knownRefusal;
+        if (refusal == null) {
+            Exchange answer = template(exchange).send(POST_ENDPOINT,
+                    e -> request.prepare(e.getMessage(), part, Batch.idOf(part)));
+            if (answer.getException() == null) {
+                out.addAll(HqAnswerApplier.parse(answer.getMessage().getBody(String.class), part));
+                return;
+            }
+            if (HqFailures.classify(answer.getException()) != HqFailures.Kind.BATCH_REFUSED) {
+                throw answer.getException();
+            }
+            refusal = answer.getException();
+        }
+        if (part.size() == 1) {
+            QueuedUpdate alone = part.get(0);
+            out.add(new UpdateResult(alone.update().updateId(), UpdateResult.Status.REJECTED,
+                    HqFailures.reasonOf(refusal), null));
+            return;
+        }
+        int half = part.size() / 2;
+        resolve(exchange, part.subList(0, half), null, out);
+        resolve(exchange, part.subList(half, part.size()), null, out);
+    }
+
+    private ProducerTemplate template(Exchange exchange) {
+        if (template == null) {
+            synchronized (this) {
+                if (template == null) {
+                    template = exchange.getContext().createProducerTemplate();
+                }
+            }
+        }
+        return template;
+    }
+}

@@ -1,0 +1,55 @@
+package io.storegateway.forward;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.storegateway.config.GatewaySettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/**
+ * The circuit breaker around the HQ call (used by the {@code post-to-hq} route through its
+ * {@code circuitBreaker} EIP). Only transient failures count against HQ. It moves from OPEN to
+ * HALF_OPEN by itself after the wait, and forwarding takes nothing from the queue while it is OPEN.
+ */
+public final class HqCircuitBreaker {
+
+    public static final String FAILURE_RATE = "gateway.hq.breaker.failure-rate-percent";
+    public static final String WINDOW = "gateway.hq.breaker.sliding-window-calls";
+    public static final String MINIMUM_CALLS = "gateway.hq.breaker.minimum-calls";
+    public static final String WAIT_OPEN_MS = "gateway.hq.breaker.wait-in-open-ms";
+    public static final String HALF_OPEN_CALLS = "gateway.hq.breaker.half-open-calls";
+    public static final String SLOW_CALL_MS = "gateway.hq.breaker.slow-call-ms";
+
+    private static final Logger LOG = LoggerFactory.getLogger(HqCircuitBreaker.class);
+
+    private HqCircuitBreaker() {
+    }
+
+    public static CircuitBreaker from(GatewaySettings s) {
+        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+                .failureRateThreshold((float) s.getDouble(FAILURE_RATE, 50))
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(s.getInt(WINDOW, 10))
+                .minimumNumberOfCalls(s.getInt(MINIMUM_CALLS, 5))
+                .waitDurationInOpenState(Duration.ofMillis(s.getLong(WAIT_OPEN_MS, 30_000)))
+                .permittedNumberOfCallsInHalfOpenState(s.getInt(HALF_OPEN_CALLS, 1))
+                .slowCallDurationThreshold(Duration.ofMillis(s.getLong(SLOW_CALL_MS, 10_000)))
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .recordException(HqFailures::countsAgainstHq)
+                .writableStackTraceEnabled(false)
+                .build();
+        CircuitBreaker breaker = CircuitBreaker.of("hq", config);
+        breaker.getEventPublisher().onStateTransition(e -> {
+            var t = e.getStateTransition();
+            if (t.getToState() == CircuitBreaker.State.OPEN) {
+                LOG.warn("Circuit breaker {} -> {}: HQ calls fail; forwarding pauses for {} ms",
+                        t.getFromState(), t.getToState(), s.getLong(WAIT_OPEN_MS, 30_000));
+            } else {
+                LOG.info("Circuit breaker {} -> {}", t.getFromState(), t.getToState());
+            }
+        });
+        return breaker;
+    }
+}
