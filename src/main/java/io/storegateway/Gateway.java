@@ -7,6 +7,7 @@ import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.StorageGuard;
 import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.forward.BatchNarrower;
+import io.storegateway.forward.HqCallFailure;
 import io.storegateway.forward.HqAccessAlert;
 import io.storegateway.forward.HqCircuitBreaker;
 import io.storegateway.broker.EmbeddedBroker;
@@ -159,7 +160,7 @@ public final class Gateway implements AutoCloseable {
         camel.bind("outboundBatches", batches);
         camel.bind("hqBatchRequest", request);
         camel.bind("hqAnswerApplier", applier);
-        camel.bind("hqBatchNarrower", new BatchNarrower(request, applier, batches));
+        camel.bind("hqCallFailure", new HqCallFailure(new BatchNarrower(request, applier, batches), batches));
         camel.bind("hqCircuitBreaker", breaker);
         camel.bind("hqConnectivity", connectivity);
         camel.configure().addRoutesBuilder(new ApiErrors());

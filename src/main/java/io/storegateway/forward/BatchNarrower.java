@@ -54,7 +54,7 @@ public final class BatchNarrower {
         Throwable refusal = knownRefusal;
         if (refusal == null) {
             Exchange answer = template(exchange).send(POST_ENDPOINT,
-                    e -> request.prepare(e.getMessage(), part, Batch.idOf(part)));
+                    e -> request.fill(e.getMessage(), part, Batch.idOf(part)));
             if (answer.getException() == null) {
                 out.addAll(HqAnswerApplier.parse(answer.getMessage().getBody(String.class), part));
                 return;

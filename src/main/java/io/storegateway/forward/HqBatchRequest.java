@@ -23,11 +23,11 @@ public final class HqBatchRequest {
 
     public void prepare(Exchange exchange) {
         Batch batch = exchange.getProperty(OutboundBatches.BATCH, Batch.class);
-        prepare(exchange.getMessage(), batch.updates(), batch.id());
+        fill(exchange.getMessage(), batch.updates(), batch.id());
     }
 
     /** Fills a message with the request for these updates (also used for the parts of a refused batch). */
-    void prepare(Message m, List<QueuedUpdate> updates, String idempotencyKey) {
+    void fill(Message m, List<QueuedUpdate> updates, String idempotencyKey) {
         ObjectNode body = UpdateJson.MAPPER.createObjectNode();
         ArrayNode list = body.putArray("updates");
         for (QueuedUpdate u : updates) {

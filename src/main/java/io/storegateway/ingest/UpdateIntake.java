@@ -7,7 +7,10 @@ import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.broker.StorageGuard;
 import jakarta.jms.JMSProducer;
-import jakarta.jms.TransactionRolledBackRuntimeException;
+import jakarta.jms.JMSRuntimeException;
+import org.apache.activemq.artemis.api.core.ActiveMQDuplicateIdException;
+import org.apache.activemq.artemis.api.core.ActiveMQException;
+import org.apache.activemq.artemis.api.core.ActiveMQExceptionType;
 import jakarta.jms.Queue;
 
 import java.time.Clock;
@@ -45,6 +48,22 @@ public final class UpdateIntake {
         StorageFullException() {
             super("the broker's disk use is over its limit; no more updates can be stored now");
         }
+    }
+
+    /** The broker refused the send because an update id is already queued (Artemis duplicate detection). */
+    static boolean isDuplicate(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ActiveMQDuplicateIdException) {
+                return true;
+            }
+            if (c instanceof ActiveMQException a && a.getType() == ActiveMQExceptionType.DUPLICATE_ID_REJECTED) {
+                return true;
+            }
+            if (c instanceof jakarta.jms.JMSException j && j.getLinkedException() != null && j.getLinkedException() != c.getCause()) {
+                return isDuplicate(j.getLinkedException());
+            }
+        }
+        return false;
     }
 
     private void send(List<InventoryUpdate> updates, String channel, Instant now) {
@@ -98,14 +117,20 @@ public final class UpdateIntake {
             }
             try {
                 send(fresh, channel, now);
-            } catch (TransactionRolledBackRuntimeException e) {
+            } catch (JMSRuntimeException e) {
+                if (!isDuplicate(e)) {
+                    throw e;
+                }
                 // The broker's duplicate detection refused the whole transaction: some of these ids
                 // are already queued (a retry after a crash between queueing and recording). Queue
                 // the others one by one; each one the broker refuses is already there.
                 for (InventoryUpdate u : fresh) {
                     try {
                         send(List.of(u), channel, now);
-                    } catch (TransactionRolledBackRuntimeException alreadyQueued) {
+                    } catch (JMSRuntimeException e2) {
+                        if (!isDuplicate(e2)) {
+                            throw e2;
+                        }
                         // already in the queue: nothing to do
                     }
                 }

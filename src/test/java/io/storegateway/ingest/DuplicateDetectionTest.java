@@ -1,0 +1,68 @@
+package io.storegateway.ingest;
+
+import io.storegateway.TerminalClient;
+import io.storegateway.TestGateway;
+import io.storegateway.mirror.UpdateStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The guards against an update being queued twice, each proven on its own. */
+class DuplicateDetectionTest {
+
+    private TestGateway t;
+
+    @AfterEach
+    void stop() {
+        t.close();
+    }
+
+    @Test
+    void theBrokerDropsASecondCopyWhenTheMirrorLostItsRecordOfTheFirst() throws Exception {
+        t = TestGateway.started("dup-detection", 3);
+        t.hq.stop();
+        TerminalClient terminal = t.terminal();
+        String update = TerminalClient.adjust("twice-1", "SKU-0001", 4);
+        assertThat(terminal.post(update).status()).isEqualTo(202);
+        assertThat(t.gateway().backlog()).isEqualTo(1);
+
+        // As after a crash between queueing and recording: the mirror has no row for the update.
+        try (Connection c = t.gateway().mirror().dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM store_update WHERE update_id = 'twice-1'")) {
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(terminal.post(update).json().at("/accepted/0/status").asText()).isEqualTo("QUEUED");
+
+        assertThat(t.gateway().backlog()).as("the broker's duplicate detection kept one copy").isEqualTo(1);
+        t.hq.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> t.gateway().acceptedUpdates().count(UpdateStatus.APPLIED) == 1);
+        assertThat(t.hq.appliedCount(TestGateway.STORE)).isEqualTo(1);
+        assertThat(t.hq.product(TestGateway.STORE, "SKU-0001").orElseThrow().quantity()).isEqualTo(104);
+    }
+
+    @Test
+    void aBatchMixingNewAndAlreadyQueuedIdsQueuesEachExactlyOnce() throws Exception {
+        t = TestGateway.started("dup-mixed", 3);
+        t.hq.stop();
+        TerminalClient terminal = t.terminal();
+        assertThat(terminal.post(TerminalClient.adjust("mix-1", "SKU-0002", 1)).status()).isEqualTo(202);
+        try (Connection c = t.gateway().mirror().dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM store_update WHERE update_id = 'mix-1'")) {
+            ps.executeUpdate();
+        }
+
+        String both = "[" + TerminalClient.adjust("mix-1", "SKU-0002", 1) + "," + TerminalClient.adjust("mix-2", "SKU-0002", 1) + "]";
+        assertThat(terminal.post(both).status()).isEqualTo(202);
+
+        assertThat(t.gateway().backlog()).isEqualTo(2);
+        t.hq.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> t.gateway().acceptedUpdates().count(UpdateStatus.APPLIED) == 2);
+        assertThat(t.hq.product(TestGateway.STORE, "SKU-0002").orElseThrow().quantity()).isEqualTo(102);
+    }
+}
