@@ -2,7 +2,10 @@ package io.storegateway;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.storegateway.admin.AdminApiRoutes;
+import io.storegateway.admin.GatewayMetrics;
 import io.storegateway.admin.GatewayStatus;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.StorageGuard;
 import io.storegateway.connectivity.HqConnectivity;
@@ -142,6 +145,9 @@ public final class Gateway implements AutoCloseable {
         });
         status = new GatewayStatus(connectivity, breaker, accessAlert, forwardStats, acceptedUpdates, this::depth, clock);
 
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GatewayMetrics.register(meters, connectivity, breaker, accessAlert, backoff, forwardStats, this::depth, status);
+
         RequireRole terminal = new RequireRole(tokens, Role.TERMINAL);
         RequireRole admin = new RequireRole(tokens, Role.ADMIN);
 
@@ -151,6 +157,7 @@ public final class Gateway implements AutoCloseable {
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(connections.connectionFactory());
         camel.bind("jms", jms);
+        camel.bind("prometheusMeterRegistry", meters);
         HttpComponent http = new HttpComponent();
         http.setHttpClientConfigurer(new HqHttpClient());
         camel.bind("http", http);
@@ -187,6 +194,13 @@ public final class Gateway implements AutoCloseable {
         p.setProperty("camel.server.enabled", "true");
         p.setProperty("camel.server.port", Integer.toString(s.httpPort()));
         p.putIfAbsent("camel.server.maxBodySize", Integer.toString(2 * HttpIngest.MAX_BODY_BYTES));
+        // /observe/health and /observe/metrics (Prometheus), on the main port unless gateway.management.port is set.
+        p.setProperty("camel.metrics.enabled", "true");
+        p.setProperty("camel.health.enabled", "true");
+        p.setProperty("camel.management.enabled", "true");
+        p.setProperty("camel.management.port", s.get("gateway.management.port", Integer.toString(s.httpPort())));
+        p.setProperty("camel.management.metricsEnabled", "true");
+        p.setProperty("camel.management.healthCheckEnabled", "true");
         String connect = s.get(HQ_CONNECT_TIMEOUT_MS, "3000");
         String response = s.get(HQ_RESPONSE_TIMEOUT_MS, "10000");
         p.putIfAbsent("camel.component.http.connectTimeout", connect);

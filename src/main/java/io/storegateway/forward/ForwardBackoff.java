@@ -32,6 +32,7 @@ public final class ForwardBackoff {
 
     private int failures;
     private long nextAttemptAt;
+    private long totalFailures;
 
     ForwardBackoff(long initialMs, double multiplier, long maxMs, double jitter, Clock clock) {
         this.initialMs = initialMs;
@@ -59,6 +60,7 @@ public final class ForwardBackoff {
 
     public synchronized void failed(int batchSize, String reason) {
         failures++;
+        totalFailures++;
         long delay = delayAfter(failures);
         nextAttemptAt = clock.millis() + delay;
         if (failures == 1) {
@@ -79,6 +81,10 @@ public final class ForwardBackoff {
     /** Try at once (for example when connectivity comes back). */
     public synchronized void retryNow() {
         nextAttemptAt = 0;
+    }
+
+    public synchronized long totalFailures() {
+        return totalFailures;
     }
 
     public synchronized int consecutiveFailures() {

@@ -13,6 +13,8 @@ import java.util.Map;
  */
 public final class JsonHttpErrors {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JsonHttpErrors.class);
+
     private static final Map<Integer, String[]> ERRORS = Map.of(
             413, new String[] {"payload_too_large", "the body is over 1 MiB"},
             404, new String[] {"not_found", "no such resource"},
@@ -29,6 +31,10 @@ public final class JsonHttpErrors {
         // the body-size check among them.
         router.route().failureHandler(ctx -> {
             String[] error = ERRORS.get(ctx.statusCode());
+            if (ctx.statusCode() >= 500 || ctx.failure() != null) {
+                LOG.warn("{} {} failed with {}", ctx.request().method(), ctx.request().path(),
+                        ctx.failure() == null ? ctx.statusCode() : ctx.failure().toString(), ctx.failure());
+            }
             if (error == null) {
                 ctx.next();
             } else {

@@ -71,5 +71,9 @@ class ReconnectTest {
         assertThat(online.at("/hq/wentOffline").asLong()).isEqualTo(1);
         assertThat(t.gateway().depth(Queues.DLQ)).isZero();
         assertThat(t.hq.product(TestGateway.STORE, "SKU-0001").orElseThrow().quantity()).isEqualTo(120);
+        String metrics = new TerminalClient(t.baseUrl(), null).get("/observe/metrics").body();
+        assertThat(metrics).contains("gateway_hq_connectivity_changes_total{to=\"offline\"} 1.0")
+                .contains("gateway_hq_online 1.0")
+                .contains("gateway_hq_breaker_state{state=\"CLOSED\"} 1.0");
     }
 }

@@ -1,0 +1,58 @@
+package io.storegateway.admin;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.storegateway.broker.Queues;
+import io.storegateway.connectivity.HqConnectivity;
+import io.storegateway.forward.ForwardBackoff;
+import io.storegateway.forward.ForwardStats;
+import io.storegateway.forward.HqAccessAlert;
+
+import java.util.function.ToLongFunction;
+
+/**
+ * The gateway's own meters, published with Camel's at {@code /observe/metrics} (Prometheus text).
+ * Values are read when scraped, from the same sources as {@code /admin/v1/status}.
+ */
+public final class GatewayMetrics {
+
+    private GatewayMetrics() {
+    }
+
+    public static void register(MeterRegistry registry, HqConnectivity connectivity, CircuitBreaker breaker,
+                                HqAccessAlert accessAlert, ForwardBackoff backoff, ForwardStats stats,
+                                ToLongFunction<String> queueDepth, GatewayStatus status) {
+        Gauge.builder("gateway.hq.online", connectivity, c -> c.online() ? 1 : 0)
+                .description("1 while HQ answers its health check").register(registry);
+        FunctionCounter.builder("gateway.hq.connectivity.changes", connectivity, HqConnectivity::timesWentOffline)
+                .tag("to", "offline").description("times HQ became unreachable").register(registry);
+        FunctionCounter.builder("gateway.hq.connectivity.changes", connectivity, HqConnectivity::timesWentOnline)
+                .tag("to", "online").description("times HQ became reachable").register(registry);
+        for (CircuitBreaker.State state : new CircuitBreaker.State[] {
+                CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN}) {
+            Gauge.builder("gateway.hq.breaker.state", breaker, b -> b.getState() == state ? 1 : 0)
+                    .tag("state", state.name()).description("1 for the circuit breaker's current state").register(registry);
+        }
+        Gauge.builder("gateway.hq.access.denied", accessAlert, a -> a.raised() ? 1 : 0)
+                .description("1 while HQ refuses the gateway's credentials").register(registry);
+        Gauge.builder("gateway.backlog", queueDepth, d -> d.applyAsLong(Queues.OUTBOUND))
+                .strongReference(true)
+                .description("updates waiting to go to HQ").register(registry);
+        Gauge.builder("gateway.dlq", queueDepth, d -> d.applyAsLong(Queues.DLQ))
+                .strongReference(true)
+                .description("updates HQ rejected for good").register(registry);
+        Gauge.builder("gateway.invalid", queueDepth, d -> d.applyAsLong(Queues.INVALID))
+                .strongReference(true)
+                .description("JMS messages set aside as invalid").register(registry);
+        FunctionCounter.builder("gateway.forwarded.batches", stats, ForwardStats::batches)
+                .description("batches HQ answered").register(registry);
+        FunctionCounter.builder("gateway.forwarded.updates", stats, ForwardStats::updates)
+                .description("updates HQ answered").register(registry);
+        FunctionCounter.builder("gateway.forward.retries", backoff, ForwardBackoff::totalFailures)
+                .description("failed HQ calls whose batch went back to the queue").register(registry);
+        Gauge.builder("gateway.sync.lag.seconds", status, GatewayStatus::lagSeconds)
+                .description("how long the oldest update waiting for HQ has waited").register(registry);
+    }
+}
