@@ -29,6 +29,13 @@ import io.storegateway.ingest.UpdateIntake;
 import io.storegateway.ingest.UpdateValidator;
 import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.mirror.CatalogueLoader;
+import io.storegateway.mirror.ConflictRecords;
+import io.storegateway.mirror.HqChangesPoller;
+import io.storegateway.mirror.Reconciliation;
+import io.storegateway.mirror.SyncState;
+import io.storegateway.conflict.ConflictApiRoutes;
+import io.storegateway.conflict.ConflictResolver;
+import io.storegateway.conflict.ManualResolutions;
 import io.storegateway.mirror.MirrorApiRoutes;
 import io.storegateway.mirror.MirrorDatabase;
 import io.storegateway.mirror.MirrorWriter;
@@ -122,8 +129,15 @@ public final class Gateway implements AutoCloseable {
         toClose.push(mirror);
         acceptedUpdates = new AcceptedUpdates(mirror);
         Products products = new Products();
-        ProductViews views = new ProductViews(mirror, acceptedUpdates, products);
-        MirrorWriter writer = new MirrorWriter(mirror, acceptedUpdates, products, clock);
+        ConflictRecords conflicts = new ConflictRecords(mirror);
+        SyncState syncState = new SyncState(mirror);
+        ProductViews views = new ProductViews(mirror, acceptedUpdates, products, conflicts);
+        MirrorWriter writer = new MirrorWriter(mirror, acceptedUpdates, products, conflicts, clock);
+        Reconciliation reconciliation = new Reconciliation(mirror, products, syncState, settings.hqUrl(), settings.storeId(),
+                settings.hqToken(), clock);
+        HqChangesPoller changes = new HqChangesPoller(mirror, products, syncState, settings.hqUrl(), settings.storeId(),
+                settings.hqToken(), settings.getLong("gateway.changes.interval-ms", 30_000), clock);
+        ConflictResolver resolver = ConflictResolver.from(settings);
 
         UpdateValidator validator = new UpdateValidator();
         UpdateIntake intake = new UpdateIntake(connections, broker == null ? StorageGuard.NEVER_FULL : broker,
@@ -134,7 +148,8 @@ public final class Gateway implements AutoCloseable {
         HqAccessAlert accessAlert = new HqAccessAlert(settings, clock);
         OutboundBatches batches = new OutboundBatches(connections, backoff, breaker, accessAlert, settings);
         HqBatchRequest request = new HqBatchRequest(settings.hqToken());
-        HqAnswerApplier applier = new HqAnswerApplier(writer, backoff, accessAlert, forwardStats);
+        HqAnswerApplier applier = new HqAnswerApplier(writer, resolver, request, backoff, accessAlert, forwardStats);
+        batches.whenDrained(reconciliation::backlogDrained);
         connectivity = new HqConnectivity(clock);
         // HQ is back: drain now, not at the next back-off tick or when the breaker's wait is over.
         connectivity.onRestored(backoff::retryNow);
@@ -143,10 +158,15 @@ public final class Gateway implements AutoCloseable {
                 breaker.transitionToClosedState();
             }
         });
-        status = new GatewayStatus(connectivity, breaker, accessAlert, forwardStats, acceptedUpdates, this::depth, clock);
+        // ...and catch up with what changed at HQ meanwhile.
+        connectivity.onRestored(changes::request);
+        connectivity.onRestored(reconciliation::request);
+        status = new GatewayStatus(connectivity, breaker, accessAlert, forwardStats, acceptedUpdates, this::depth,
+                conflicts, reconciliation, clock);
 
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        GatewayMetrics.register(meters, connectivity, breaker, accessAlert, backoff, forwardStats, this::depth, status);
+        GatewayMetrics.register(meters, connectivity, breaker, accessAlert, backoff, forwardStats, this::depth, status,
+                conflicts, reconciliation, resolver);
 
         RequireRole terminal = new RequireRole(tokens, Role.TERMINAL);
         RequireRole admin = new RequireRole(tokens, Role.ADMIN);
@@ -163,6 +183,8 @@ public final class Gateway implements AutoCloseable {
         camel.bind("http", http);
         catalogue = new CatalogueLoader(mirror, products, settings.hqUrl(), settings.storeId(), settings.hqToken(), clock);
         camel.bind("catalogueLoader", catalogue);
+        camel.bind("hqChangesPoller", changes);
+        camel.bind("reconciliation", reconciliation);
         camel.bind("jmsIngest", new JmsIngest(validator, intake));
         camel.bind("outboundBatches", batches);
         camel.bind("hqBatchRequest", request);
@@ -174,7 +196,9 @@ public final class Gateway implements AutoCloseable {
         camel.configure().addRoutesBuilder(new HttpIngestRoutes(terminal, new HttpIngest(validator, intake)));
         camel.configure().addRoutesBuilder(new MirrorApiRoutes(terminal, views, acceptedUpdates));
         camel.configure().addRoutesBuilder(new ConsoleRoutes());
-        camel.configure().addRoutesBuilder(new AdminApiRoutes(admin, status));
+        camel.configure().addRoutesBuilder(new AdminApiRoutes(admin, status, reconciliation));
+        camel.configure().addRoutesBuilder(new ConflictApiRoutes(admin, conflicts,
+                new ManualResolutions(conflicts, views, intake, validator, clock)));
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
         toClose.push(camel::stop);

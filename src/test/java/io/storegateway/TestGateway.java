@@ -55,7 +55,8 @@ public final class TestGateway implements AutoCloseable {
                 "gateway.hq.connect-timeout-ms", "1000",
                 "gateway.hq.response-timeout-ms", "3000",
                 "gateway.forward.access-retry-ms", "500",
-                "gateway.broker.disk-scan-ms", "200"));
+                "gateway.broker.disk-scan-ms", "200",
+                "gateway.changes.interval-ms", "500"));
         this.overrides.putAll(overrides);
     }
 

@@ -6,6 +6,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.storegateway.broker.Queues;
 import io.storegateway.connectivity.HqConnectivity;
+import io.storegateway.conflict.ConflictResolver;
+import io.storegateway.mirror.ConflictRecords;
+import io.storegateway.mirror.Reconciliation;
 import io.storegateway.forward.ForwardBackoff;
 import io.storegateway.forward.ForwardStats;
 import io.storegateway.forward.HqAccessAlert;
@@ -23,7 +26,16 @@ public final class GatewayMetrics {
 
     public static void register(MeterRegistry registry, HqConnectivity connectivity, CircuitBreaker breaker,
                                 HqAccessAlert accessAlert, ForwardBackoff backoff, ForwardStats stats,
-                                ToLongFunction<String> queueDepth, GatewayStatus status) {
+                                ToLongFunction<String> queueDepth, GatewayStatus status, ConflictRecords conflicts,
+                                Reconciliation reconciliation, ConflictResolver resolver) {
+        Gauge.builder("gateway.conflicts.open", conflicts, ConflictRecords::countOpen)
+                .description("conflicts waiting for a person's decision").register(registry);
+        FunctionCounter.builder("gateway.conflicts", resolver, ConflictResolver::conflictsSeen)
+                .description("conflicts HQ reported and the gateway settled").register(registry);
+        FunctionCounter.builder("gateway.conflict.clamped.clocks", resolver, ConflictResolver::clampedClocks)
+                .description("terminal times too far in the future, taken as the receive time").register(registry);
+        FunctionCounter.builder("gateway.reconcile.drift", reconciliation, Reconciliation::driftFound)
+                .description("products found different from HQ by reconciliation and consistency checks").register(registry);
         Gauge.builder("gateway.hq.online", connectivity, c -> c.online() ? 1 : 0)
                 .description("1 while HQ answers its health check").register(registry);
         FunctionCounter.builder("gateway.hq.connectivity.changes", connectivity, HqConnectivity::timesWentOffline)

@@ -7,6 +7,8 @@ import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.forward.ForwardStats;
 import io.storegateway.forward.HqAccessAlert;
 import io.storegateway.mirror.AcceptedUpdates;
+import io.storegateway.mirror.ConflictRecords;
+import io.storegateway.mirror.Reconciliation;
 import io.storegateway.update.UpdateJson;
 
 import java.time.Clock;
@@ -23,10 +25,15 @@ public final class GatewayStatus {
     private final ForwardStats stats;
     private final AcceptedUpdates updates;
     private final ToLongFunction<String> queueDepth;
+    private final ConflictRecords conflicts;
+    private final Reconciliation reconciliation;
     private final Clock clock;
 
     public GatewayStatus(HqConnectivity connectivity, CircuitBreaker breaker, HqAccessAlert accessAlert, ForwardStats stats,
-                         AcceptedUpdates updates, ToLongFunction<String> queueDepth, Clock clock) {
+                         AcceptedUpdates updates, ToLongFunction<String> queueDepth, ConflictRecords conflicts,
+                         Reconciliation reconciliation, Clock clock) {
+        this.conflicts = conflicts;
+        this.reconciliation = reconciliation;
         this.connectivity = connectivity;
         this.breaker = breaker;
         this.accessAlert = accessAlert;
@@ -43,9 +50,19 @@ public final class GatewayStatus {
         n.put("backlog", queueDepth.applyAsLong(Queues.OUTBOUND));
         n.put("dlq", queueDepth.applyAsLong(Queues.DLQ));
         n.put("invalid", queueDepth.applyAsLong(Queues.INVALID));
-        n.put("conflicts", 0);
+        n.put("conflicts", conflicts.countOpen());
         putInstant(n, "lastSyncAt", stats.lastSyncAt());
-        n.putNull("lastReconcileAt");
+        ObjectNode reconcile = reconciliation.lastReport();
+        if (reconcile == null) {
+            n.putNull("lastReconcileAt");
+        } else {
+            n.put("lastReconcileAt", reconcile.path("at").asText());
+            n.set("lastReconcile", reconcile);
+        }
+        ObjectNode check = reconciliation.lastConsistencyCheck();
+        if (check != null) {
+            n.set("lastConsistencyCheck", check);
+        }
         n.put("lagSeconds", lagSeconds());
         ObjectNode hq = n.putObject("hq");
         hq.put("state", connectivity.state().name());

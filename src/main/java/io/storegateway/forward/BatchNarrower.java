@@ -3,7 +3,6 @@ package io.storegateway.forward;
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
 import io.storegateway.hq.UpdateResult;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,17 +18,14 @@ import java.util.List;
  */
 public final class BatchNarrower {
 
-    public static final String POST_ENDPOINT = "direct:post-to-hq";
-
     private static final Logger LOG = LoggerFactory.getLogger(BatchNarrower.class);
 
-    private final HqBatchRequest request;
+    private final HqPoster poster;
     private final HqAnswerApplier applier;
     private final OutboundBatches batches;
-    private volatile ProducerTemplate template;
 
     public BatchNarrower(HqBatchRequest request, HqAnswerApplier applier, OutboundBatches batches) {
-        this.request = request;
+        this.poster = new HqPoster(request);
         this.applier = applier;
         this.batches = batches;
     }
@@ -43,7 +39,7 @@ public final class BatchNarrower {
         try {
             List<UpdateResult> results = new ArrayList<>(batch.size());
             resolve(exchange, batch.updates(), refusal, results);
-            applier.settle(batch, results);
+            applier.settle(exchange.getContext(), batch, results);
         } catch (Exception e) {
             batches.giveBackAfter(exchange, e);
         }
@@ -53,16 +49,15 @@ public final class BatchNarrower {
             throws Exception {
         Throwable refusal = knownRefusal;
         if (refusal == null) {
-            Exchange answer = template(exchange).send(POST_ENDPOINT,
-                    e -> request.fill(e.getMessage(), part, Batch.idOf(part)));
-            if (answer.getException() == null) {
-                out.addAll(HqAnswerApplier.parse(answer.getMessage().getBody(String.class), part));
+            try {
+                out.addAll(poster.post(exchange.getContext(), part));
                 return;
+            } catch (Exception e) {
+                if (HqFailures.classify(e) != HqFailures.Kind.BATCH_REFUSED) {
+                    throw e;
+                }
+                refusal = e;
             }
-            if (HqFailures.classify(answer.getException()) != HqFailures.Kind.BATCH_REFUSED) {
-                throw answer.getException();
-            }
-            refusal = answer.getException();
         }
         if (part.size() == 1) {
             QueuedUpdate alone = part.get(0);
@@ -73,16 +68,5 @@ public final class BatchNarrower {
         int half = part.size() / 2;
         resolve(exchange, part.subList(0, half), null, out);
         resolve(exchange, part.subList(half, part.size()), null, out);
-    }
-
-    private ProducerTemplate template(Exchange exchange) {
-        if (template == null) {
-            synchronized (this) {
-                if (template == null) {
-                    template = exchange.getContext().createProducerTemplate();
-                }
-            }
-        }
-        return template;
     }
 }

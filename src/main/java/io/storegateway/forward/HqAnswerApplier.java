@@ -11,6 +11,8 @@ import io.storegateway.update.UpdateJson;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.TextMessage;
+import io.storegateway.conflict.ConflictResolver;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,29 +35,64 @@ public final class HqAnswerApplier {
     private static final Logger LOG = LoggerFactory.getLogger(HqAnswerApplier.class);
 
     private final MirrorWriter mirror;
+    private final ConflictResolver resolver;
+    private final HqPoster poster;
     private final ForwardBackoff backoff;
     private final HqAccessAlert accessAlert;
     private final ForwardStats stats;
 
-    public HqAnswerApplier(MirrorWriter mirror, ForwardBackoff backoff, HqAccessAlert accessAlert, ForwardStats stats) {
+    public HqAnswerApplier(MirrorWriter mirror, ConflictResolver resolver, HqBatchRequest request, ForwardBackoff backoff,
+                           HqAccessAlert accessAlert, ForwardStats stats) {
         this.mirror = mirror;
+        this.resolver = resolver;
+        this.poster = new HqPoster(request);
         this.backoff = backoff;
         this.accessAlert = accessAlert;
         this.stats = stats;
     }
 
     /** Route step after HQ answered 200: the body is HQ's answer to the whole batch. */
-    public void apply(Exchange exchange) throws IOException, JMSException {
+    public void apply(Exchange exchange) throws Exception {
         Batch batch = exchange.getProperty(OutboundBatches.BATCH, Batch.class);
-        settle(batch, parse(exchange.getMessage().getBody(String.class), batch.updates()));
+        settle(exchange.getContext(), batch, parse(exchange.getMessage().getBody(String.class), batch.updates()));
     }
 
-    /** Records one result per update of the batch, dead-letters what HQ rejected, then commits. */
-    void settle(Batch batch, List<UpdateResult> results) throws JMSException {
+    /**
+     * Records one result per update of the batch, dead-letters what HQ rejected, then commits.
+     * Conflicts are settled first by policy: where the store wins, its change goes to HQ again at
+     * once, forced onto HQ's current version, and that answer is what is recorded.
+     */
+    void settle(CamelContext camel, Batch batch, List<UpdateResult> answers) throws Exception {
+        List<UpdateResult> results = new ArrayList<>(answers);
         List<HqVerdict> verdicts = new ArrayList<>(batch.size());
+        List<QueuedUpdate> resend = new ArrayList<>();
+        List<Integer> resendAt = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             QueuedUpdate q = batch.updates().get(i);
-            verdicts.add(new HqVerdict(q.update(), q.channel(), q.receivedAt(), results.get(i)));
+            UpdateResult r = results.get(i);
+            HqVerdict verdict = new HqVerdict(q.update(), q.channel(), q.receivedAt(), r);
+            if (r.status() == UpdateResult.Status.CONFLICT && r.record() != null) {
+                ConflictResolver.Decision d = resolver.decide(q.update(), q.receivedAt(), r.record());
+                if (d.outcome() == ConflictResolver.Outcome.STORE_WINS) {
+                    resend.add(new QueuedUpdate(q.update().forcedOnto(r.record().version()), q.channel(), q.receivedAt(), q.message()));
+                    resendAt.add(i);
+                }
+                verdict = new HqVerdict(q.update(), q.channel(), q.receivedAt(), r, d.reason(),
+                        d.outcome() == ConflictResolver.Outcome.PARKED);
+            }
+            verdicts.add(verdict);
+        }
+        if (!resend.isEmpty()) {
+            List<UpdateResult> again = poster.post(camel, resend);
+            for (int j = 0; j < resend.size(); j++) {
+                int i = resendAt.get(j);
+                UpdateResult r = again.get(j);
+                results.set(i, r);
+                String note = r.status() == UpdateResult.Status.CONFLICT
+                        ? "HQ changed the product again while the store's winning change was re-sent; HQ's record was kept" : null;
+                HqVerdict before = verdicts.get(i);
+                verdicts.set(i, new HqVerdict(before.update(), before.channel(), before.receivedAt(), r, note, false));
+            }
         }
         mirror.record(verdicts);
         for (int i = 0; i < batch.size(); i++) {

@@ -49,6 +49,8 @@ public final class OutboundBatches implements AutoCloseable {
     private JMSContext session;
     private JMSConsumer consumer;
     private volatile boolean closed;
+    private volatile boolean tookSinceDrained;
+    private volatile Runnable onDrained = () -> { };
 
     public OutboundBatches(BrokerConnections broker, ForwardBackoff backoff, CircuitBreaker breaker,
                            HqAccessAlert accessAlert, GatewaySettings s) {
@@ -82,9 +84,14 @@ public final class OutboundBatches implements AutoCloseable {
             m = lingerMs > 0 ? c.receive(lingerMs) : c.receiveNoWait();
         }
         if (updates.isEmpty()) {
+            if (tookSinceDrained) {
+                tookSinceDrained = false;
+                onDrained.run();
+            }
             nothingPolled(exchange);
             return;
         }
+        tookSinceDrained = true;
         Batch batch = new Batch(session, updates);
         exchange.setProperty(BATCH, batch);
         exchange.setProperty(BATCH_SIZE_PROPERTY, batch.size());
@@ -95,6 +102,11 @@ public final class OutboundBatches implements AutoCloseable {
                 rollbackIfOpen(batch);
             }
         });
+    }
+
+    /** Runs when the queue is found empty after updates were taken (the backlog has drained). */
+    public void whenDrained(Runnable action) {
+        this.onDrained = action;
     }
 
     /**

@@ -19,12 +19,14 @@ public final class MirrorWriter {
     private final MirrorDatabase db;
     private final AcceptedUpdates updates;
     private final Products products;
+    private final ConflictRecords conflicts;
     private final Clock clock;
 
-    public MirrorWriter(MirrorDatabase db, AcceptedUpdates updates, Products products, Clock clock) {
+    public MirrorWriter(MirrorDatabase db, AcceptedUpdates updates, Products products, ConflictRecords conflicts, Clock clock) {
         this.db = db;
         this.updates = updates;
         this.products = products;
+        this.conflicts = conflicts;
         this.clock = clock;
     }
 
@@ -37,7 +39,11 @@ public final class MirrorWriter {
                     products.apply(c, r.record(), SOURCE_HQ_ANSWER, v.update().updateId(), now);
                 }
                 Long hqVersion = r.record() == null ? null : r.record().version();
-                updates.settle(c, v.update(), v.channel(), v.receivedAt(), statusOf(r), reasonOf(v), hqVersion, now);
+                updates.settle(c, v.update(), v.channel(), v.receivedAt(), statusOf(r),
+                        v.note() != null ? v.note() : reasonOf(v), hqVersion, now);
+                if (v.parked() && r.record() != null) {
+                    conflicts.park(c, v.update(), r.record(), now);
+                }
             }
             return null;
         });

@@ -18,11 +18,13 @@ public final class ProductViews {
     private final MirrorDatabase db;
     private final AcceptedUpdates updates;
     private final Products products;
+    private final ConflictRecords conflicts;
 
-    public ProductViews(MirrorDatabase db, AcceptedUpdates updates, Products products) {
+    public ProductViews(MirrorDatabase db, AcceptedUpdates updates, Products products, ConflictRecords conflicts) {
         this.db = db;
         this.updates = updates;
         this.products = products;
+        this.conflicts = conflicts;
     }
 
     public Optional<ProductView> find(String sku) {
@@ -49,7 +51,12 @@ public final class ProductViews {
         if (hq.isEmpty() && pending.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(effective(sku, hq.orElse(null), pending));
+        ProductView v = effective(sku, hq.orElse(null), pending);
+        if (conflicts.openFor(c, sku)) {
+            v = new ProductView(v.sku(), v.name(), v.price(), v.quantity(), v.version(), v.deleted(),
+                    ProductView.SyncState.CONFLICT, v.pending(), v.hq());
+        }
+        return Optional.of(v);
     }
 
     static ProductView effective(String sku, ProductRecord hq, List<InventoryUpdate> pending) {

@@ -99,6 +99,99 @@ public final class Products {
         return true;
     }
 
+    /** HQ's record, written whatever the mirror holds (reconciliation corrects drift), with audit rows. */
+    void overwrite(Connection c, ProductRecord hq, ProductRecord current, String source, Instant now) throws SQLException {
+        List<String[]> changes = diff(current, hq);
+        if (current == null) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO product (sku, name, price, quantity, version, updated_at, deleted, synced_at) VALUES (?,?,?,?,?,?,?,?)")) {
+                ps.setString(1, hq.sku());
+                ps.setString(2, hq.name());
+                ps.setBigDecimal(3, hq.price());
+                ps.setLong(4, hq.quantity());
+                ps.setLong(5, hq.version());
+                ps.setObject(6, odt(hq.updatedAt()));
+                ps.setBoolean(7, hq.deleted());
+                ps.setObject(8, odt(now));
+                ps.executeUpdate();
+            }
+        } else {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE product SET name = ?, price = ?, quantity = ?, version = ?, updated_at = ?, deleted = ?, synced_at = ? WHERE sku = ?")) {
+                ps.setString(1, hq.name());
+                ps.setBigDecimal(2, hq.price());
+                ps.setLong(3, hq.quantity());
+                ps.setLong(4, hq.version());
+                ps.setObject(5, odt(hq.updatedAt()));
+                ps.setBoolean(6, hq.deleted());
+                ps.setObject(7, odt(now));
+                ps.setString(8, hq.sku());
+                ps.executeUpdate();
+            }
+        }
+        audit(c, hq.sku(), changes, source, null, now);
+    }
+
+    /** Rows for these SKUs, by SKU. */
+    java.util.Map<String, ProductRecord> findAll(Connection c, java.util.Collection<String> skus) throws SQLException {
+        java.util.Map<String, ProductRecord> out = new java.util.HashMap<>();
+        if (skus.isEmpty()) {
+            return out;
+        }
+        String marks = String.join(",", java.util.Collections.nCopies(skus.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE sku IN (" + marks + ")")) {
+            int i = 1;
+            for (String sku : skus) {
+                ps.setString(i++, sku);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ProductRecord r = record(rs);
+                    out.put(r.sku(), r);
+                }
+            }
+        }
+        return out;
+    }
+
+    void markSeen(Connection c, java.util.Collection<String> skus, long run) throws SQLException {
+        if (skus.isEmpty()) {
+            return;
+        }
+        String marks = String.join(",", java.util.Collections.nCopies(skus.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement("UPDATE product SET reconcile_run = ? WHERE sku IN (" + marks + ")")) {
+            ps.setLong(1, run);
+            int i = 2;
+            for (String sku : skus) {
+                ps.setString(i++, sku);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    /** Up to {@code limit} rows not marked with this run: the mirror has them, HQ does not. */
+    List<ProductRecord> unseen(Connection c, long run, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT
+                + "WHERE reconcile_run IS NULL OR reconcile_run <> ? FETCH FIRST " + limit + " ROWS ONLY")) {
+            ps.setLong(1, run);
+            List<ProductRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(record(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    void delete(Connection c, ProductRecord row, String source, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM product WHERE sku = ?")) {
+            ps.setString(1, row.sku());
+            ps.executeUpdate();
+        }
+        audit(c, row.sku(), List.<String[]>of(new String[] {"row", "present", null}), source, null, now);
+    }
+
     /** Field-by-field differences: {field, old, new}. */
     static List<String[]> diff(ProductRecord old, ProductRecord now) {
         List<String[]> out = new ArrayList<>();

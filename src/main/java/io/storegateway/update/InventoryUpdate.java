@@ -20,6 +20,11 @@ public record InventoryUpdate(
         Long baseVersion,
         boolean force) {
 
+    /** The same change, sent again on top of HQ's current version and marked to win (policy "store wins"). */
+    public InventoryUpdate forcedOnto(long hqVersion) {
+        return new InventoryUpdate(updateId, terminalId, type, sku, name, price, quantity, delta, occurredAt, hqVersion, true);
+    }
+
     public InventoryUpdate withUpdateId(String id) {
         return new InventoryUpdate(id, terminalId, type, sku, name, price, quantity, delta, occurredAt, baseVersion, force);
     }

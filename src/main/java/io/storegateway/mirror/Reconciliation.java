@@ -1,0 +1,270 @@
+package io.storegateway.mirror;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.storegateway.hq.HqJson;
+import io.storegateway.hq.ProductRecord;
+import io.storegateway.update.UpdateJson;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.math.RoundingMode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Compares the mirror with HQ's inventory, page by page (bounded memory for any catalogue size):
+ * rows missing from the mirror, rows that differ, and rows HQ does not have. When correcting, each
+ * is fixed with audit rows (source RECONCILE). The report also proves delivery: a hash of HQ's
+ * inventory against one of the mirror, and how many accepted updates HQ has confirmed, up to when.
+ */
+public final class Reconciliation {
+
+    public static final String SOURCE = "RECONCILE";
+    static final int PAGE = 500;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciliation.class);
+
+    private final MirrorDatabase db;
+    private final Products products;
+    private final SyncState state;
+    private final String inventoryUrl;
+    private final String hqToken;
+    private final Clock clock;
+    private final AtomicReference<ObjectNode> last = new AtomicReference<>();
+    private final AtomicReference<ObjectNode> lastCheck = new AtomicReference<>();
+    private final AtomicLong driftFound = new AtomicLong();
+    private final AtomicBoolean requested = new AtomicBoolean();
+    private final AtomicBoolean checkDue = new AtomicBoolean();
+
+    public Reconciliation(MirrorDatabase db, Products products, SyncState state, String hqUrl, String storeId,
+                          String hqToken, Clock clock) {
+        this.db = db;
+        this.products = products;
+        this.state = state;
+        this.inventoryUrl = hqUrl + "/hq/v1/stores/" + URLEncoder.encode(storeId, StandardCharsets.UTF_8) + "/inventory";
+        this.hqToken = hqToken;
+        this.clock = clock;
+    }
+
+    /** Ask for a reconciliation at the next tick of the route (after a reconnect), without waiting for it. */
+    public void request() {
+        requested.set(true);
+    }
+
+    /** Forwarding drained the backlog: a consistency check is due at the next tick. */
+    public void backlogDrained() {
+        checkDue.set(true);
+    }
+
+    /** Route step (timer): runs what was asked for since the last tick. */
+    public void runDue(Exchange exchange) throws Exception {
+        if (requested.getAndSet(false)) {
+            run(exchange.getContext(), true);
+        } else if (checkDue.getAndSet(false)) {
+            ObjectNode check = run(exchange.getContext(), false);
+            lastCheck.set(check);
+            if (check.path("drift").asLong() > 0) {
+                LOG.warn("Consistency check after sync: the mirror differs from HQ in {} product(s) ({} missing, {} different, {} extra); "
+                        + "the next reconciliation corrects it", check.path("drift").asLong(), check.path("missing").asLong(),
+                        check.path("different").asLong(), check.path("extra").asLong());
+            } else {
+                LOG.info("Consistency check after sync: the mirror equals HQ ({} products)", check.path("checked").asLong());
+            }
+        }
+    }
+
+    /** Route step (schedule): a full reconciliation that corrects the mirror. */
+    public void reconcile(Exchange exchange) throws Exception {
+        run(exchange.getContext(), true);
+    }
+
+    /** Compares (and when {@code correct}, fixes) the whole mirror against HQ. */
+    public synchronized ObjectNode run(CamelContext camel, boolean correct) throws Exception {
+        long started = System.nanoTime();
+        long runId = System.currentTimeMillis();
+        MessageDigest hqHash = MessageDigest.getInstance("SHA-256");
+        MessageDigest mirrorHash = MessageDigest.getInstance("SHA-256");
+        long checked = 0, missing = 0, different = 0, extra = 0, corrected = 0;
+        ProducerTemplate http = camel.createProducerTemplate();
+        try {
+            String after = "";
+            while (after != null) {
+                JsonNode page = UpdateJson.MAPPER.readTree(http.requestBodyAndHeaders(inventoryUrl, null, headers(after), String.class));
+                Map<String, ProductRecord> hq = new LinkedHashMap<>();
+                page.path("items").forEach(n -> {
+                    ProductRecord r = HqJson.recordFromJson(n);
+                    hq.put(r.sku(), r);
+                });
+                Instant now = clock.instant();
+                long[] counts = db.inDurableTransaction(c -> {
+                    long m = 0, d = 0, fixed = 0;
+                    Map<String, ProductRecord> mirror = products.findAll(c, hq.keySet());
+                    for (ProductRecord r : hq.values()) {
+                        ProductRecord mine = mirror.get(r.sku());
+                        hqHash.update(line(r));
+                        if (mine == null || !same(mine, r)) {
+                            if (mine == null) {
+                                m++;
+                            } else {
+                                d++;
+                            }
+                            if (correct) {
+                                products.overwrite(c, r, mine, SOURCE, now);
+                                fixed++;
+                                mine = r;
+                            }
+                        }
+                        if (mine != null) {
+                            mirrorHash.update(line(mine));
+                        }
+                    }
+                    products.markSeen(c, hq.keySet(), runId);
+                    return new long[] {m, d, fixed};
+                });
+                checked += hq.size();
+                missing += counts[0];
+                different += counts[1];
+                corrected += counts[2];
+                after = page.path("next").isTextual() && !hq.isEmpty() ? page.path("next").asText() : null;
+            }
+            // Rows HQ does not have: left unmarked by this run.
+            while (true) {
+                Instant now = clock.instant();
+                long[] counts = db.inDurableTransaction(c -> {
+                    List<ProductRecord> rows = products.unseen(c, runId, PAGE);
+                    long fixed = 0;
+                    for (ProductRecord r : rows) {
+                        mirrorHash.update(line(r));
+                        if (correct) {
+                            products.delete(c, r, SOURCE, now);
+                            fixed++;
+                        }
+                    }
+                    if (!correct) {
+                        products.markSeen(c, rows.stream().map(ProductRecord::sku).toList(), runId);
+                    }
+                    return new long[] {rows.size(), fixed};
+                });
+                extra += counts[0];
+                corrected += counts[1];
+                if (counts[0] < PAGE) {
+                    break;
+                }
+            }
+        } finally {
+            http.stop();
+        }
+        long drift = missing + different + extra;
+        driftFound.addAndGet(drift);
+        ObjectNode report = UpdateJson.MAPPER.createObjectNode();
+        report.put("checked", checked + extra);
+        report.put("drift", drift);
+        report.put("corrected", corrected);
+        report.put("missing", missing);
+        report.put("different", different);
+        report.put("extra", extra);
+        report.put("hqHash", HexFormat.of().formatHex(hqHash.digest()));
+        String mirrorDigest = HexFormat.of().formatHex(mirrorHash.digest());
+        report.put("mirrorHash", mirrorDigest);
+        report.put("equal", report.path("hqHash").asText().equals(mirrorDigest));
+        report.put("corrects", correct);
+        report.set("delivery", delivery());
+        report.put("at", clock.instant().toString());
+        report.put("tookMs", (System.nanoTime() - started) / 1_000_000);
+        if (correct) {
+            last.set(report);
+            state.put(SyncState.LAST_RECONCILE, report.toString(), clock.instant());
+            if (drift > 0) {
+                LOG.warn("Reconciliation with HQ: {} product(s) checked, drift {} ({} missing, {} different, {} extra), {} corrected",
+                        report.path("checked").asLong(), drift, missing, different, extra, corrected);
+            } else {
+                LOG.info("Reconciliation with HQ: {} product(s) checked, no drift", report.path("checked").asLong());
+            }
+        }
+        return report;
+    }
+
+    /** Proof of delivery: updates accepted, how many HQ has answered for, and the newest such answer. */
+    ObjectNode delivery() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COUNT(*), SUM(CASE WHEN status <> 'QUEUED' THEN 1 ELSE 0 END), MAX(settled_at) FROM store_update");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                ObjectNode n = UpdateJson.MAPPER.createObjectNode();
+                n.put("accepted", rs.getLong(1));
+                n.put("confirmedByHq", rs.getLong(2));
+                OffsetDateTime upTo = rs.getObject(3, OffsetDateTime.class);
+                n.put("confirmedUpTo", upTo == null ? null : upTo.toInstant().toString());
+                return n;
+            }
+        });
+    }
+
+    public ObjectNode lastReport() {
+        ObjectNode r = last.get();
+        if (r == null) {
+            r = state.get(SyncState.LAST_RECONCILE).map(s -> {
+                try {
+                    return (ObjectNode) UpdateJson.MAPPER.readTree(s);
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            }).orElse(null);
+            last.compareAndSet(null, r);
+        }
+        return r;
+    }
+
+    public ObjectNode lastConsistencyCheck() {
+        return lastCheck.get();
+    }
+
+    public long driftFound() {
+        return driftFound.get();
+    }
+
+    private Map<String, Object> headers(String after) {
+        Map<String, Object> h = new HashMap<>();
+        h.put(Exchange.HTTP_METHOD, "GET");
+        h.put(Exchange.HTTP_QUERY, "limit=" + PAGE + "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
+        if (!hqToken.isEmpty()) {
+            h.put("Authorization", "Bearer " + hqToken);
+        }
+        return h;
+    }
+
+    static boolean same(ProductRecord a, ProductRecord b) {
+        return java.util.Objects.equals(a.name(), b.name()) && plain(a) .equals(plain(b))
+                && a.quantity() == b.quantity() && a.version() == b.version() && a.deleted() == b.deleted();
+    }
+
+    private static String plain(ProductRecord r) {
+        return r.price() == null ? "" : r.price().setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    private static byte[] line(ProductRecord r) {
+        return (r.sku() + "|" + r.name() + "|" + plain(r) + "|" + r.quantity() + "|" + r.version() + "|" + r.deleted() + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+}
