@@ -35,7 +35,7 @@ public final class EmbeddedBroker implements StorageGuard, AutoCloseable {
     public static final String DISK_SCAN_MS = "gateway.broker.disk-scan-ms";
     public static final String ID_CACHE_SIZE = "gateway.broker.duplicate-id-cache-size";
     static final int DEFAULT_MAX_DISK_USAGE = 90;
-    static final long DEFAULT_MAX_SIZE_BYTES = 32L * 1024 * 1024;
+    static final long DEFAULT_MAX_SIZE_BYTES = 8L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
@@ -65,7 +65,7 @@ public final class EmbeddedBroker implements StorageGuard, AutoCloseable {
         c.setDiskScanPeriod(settings.getInt(DISK_SCAN_MS, 5000));
         // Messages held in memory across all queues; beyond it every queue pages to disk. Kept well
         // under a small heap (-Xmx256m) so a week-long backlog lives on disk, not in memory.
-        c.setGlobalMaxSize(settings.getLong(GLOBAL_MAX_SIZE_BYTES, 48L * 1024 * 1024));
+        c.setGlobalMaxSize(settings.getLong(GLOBAL_MAX_SIZE_BYTES, 24L * 1024 * 1024));
         // Duplicate detection on the outbound queue remembers this many update ids (a bounded, first
         // guard; the mirror's record of accepted ids is the durable one).
         c.setIDCacheSize(settings.getInt(ID_CACHE_SIZE, 20_000));

@@ -49,10 +49,15 @@ public final class GatewaySettings {
 
     private final Properties values;
     private final Path source;
+    /** Looked up for every key read, so a key that is in no file can still be set from outside. */
+    private final Map<String, String> env;
+    private final Properties system;
 
-    private GatewaySettings(Properties values, Path source) {
+    private GatewaySettings(Properties values, Path source, Map<String, String> env, Properties system) {
         this.values = values;
         this.source = source;
+        this.env = env;
+        this.system = system;
     }
 
     /** Loads the file (it may be absent: defaults apply), then applies the environment and system properties. */
@@ -83,7 +88,7 @@ public final class GatewaySettings {
                 merged.setProperty(key, system.getProperty(key));
             }
         }
-        return new GatewaySettings(merged, configFile);
+        return new GatewaySettings(merged, configFile, env, system);
     }
 
     /** Settings from explicit values over the defaults only (tests and embedded use). */
@@ -91,7 +96,7 @@ public final class GatewaySettings {
         Properties merged = new Properties();
         DEFAULTS.forEach(merged::setProperty);
         overrides.forEach(merged::setProperty);
-        return new GatewaySettings(merged, null);
+        return new GatewaySettings(merged, null, Map.of(), new Properties());
     }
 
     /** {@code gateway.hq.url} → {@code GATEWAY_HQ_URL}. */
@@ -103,7 +108,12 @@ public final class GatewaySettings {
         Properties copy = new Properties();
         copy.putAll(values);
         copy.setProperty(key, value);
-        return new GatewaySettings(copy, source);
+        Properties sys = new Properties();
+        sys.putAll(system);
+        sys.remove(key);
+        Map<String, String> envCopy = new java.util.HashMap<>(env);
+        envCopy.remove(environmentName(key));
+        return new GatewaySettings(copy, source, envCopy, sys);
     }
 
     public Path source() {
@@ -118,7 +128,13 @@ public final class GatewaySettings {
     }
 
     public String get(String key, String fallback) {
-        String v = values.getProperty(key);
+        String v = system.getProperty(key);
+        if (v == null) {
+            v = env.get(environmentName(key));
+        }
+        if (v == null) {
+            v = values.getProperty(key);
+        }
         return v == null || v.isBlank() ? fallback : v.trim();
     }
 

@@ -41,21 +41,39 @@ public final class Products {
         }
     }
 
-    /** SKUs after {@code after} that the mirror knows from HQ or from pending local updates. */
+    /**
+     * SKUs after {@code after} that the mirror knows from HQ or from pending local updates, in order.
+     * Two index walks merged here, not a UNION over every queued row: a week's backlog can hold a
+     * million of them.
+     */
     List<String> skusAfter(Connection c, String after, int limit) throws SQLException {
+        java.util.TreeSet<String> skus = new java.util.TreeSet<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT sku FROM product WHERE sku > ? UNION SELECT sku FROM store_update WHERE status = 'QUEUED' AND sku > ? "
-                        + "ORDER BY sku FETCH FIRST " + limit + " ROWS ONLY")) {
+                "SELECT sku FROM product WHERE sku > ? ORDER BY sku FETCH FIRST " + limit + " ROWS ONLY")) {
             ps.setString(1, after);
-            ps.setString(2, after);
-            List<String> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getString(1));
+                    skus.add(rs.getString(1));
                 }
             }
-            return out;
         }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT MIN(sku) FROM store_update WHERE status = 'QUEUED' AND sku > ?")) {
+            String from = after;
+            for (int i = 0; i < limit; i++) {
+                ps.setString(1, from);
+                String next;
+                try (ResultSet rs = ps.executeQuery()) {
+                    next = rs.next() ? rs.getString(1) : null;
+                }
+                if (next == null || (skus.size() >= limit && next.compareTo(skus.last()) > 0)) {
+                    break;
+                }
+                skus.add(next);
+                from = next;
+            }
+        }
+        return skus.stream().limit(limit).toList();
     }
 
     /**
@@ -169,11 +187,37 @@ public final class Products {
         }
     }
 
-    /** Up to {@code limit} rows not marked with this run: the mirror has them, HQ does not. */
-    List<ProductRecord> unseen(Connection c, long run, int limit) throws SQLException {
+    /** SKUs among these whose row was written at or after {@code since} (by forwarding, say). */
+    java.util.Set<String> writtenSince(Connection c, java.util.Collection<String> skus, Instant since) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        if (skus.isEmpty()) {
+            return out;
+        }
+        String marks = String.join(",", java.util.Collections.nCopies(skus.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement("SELECT sku FROM product WHERE synced_at >= ? AND sku IN (" + marks + ")")) {
+            ps.setObject(1, odt(since));
+            int i = 2;
+            for (String sku : skus) {
+                ps.setString(i++, sku);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Up to {@code limit} rows not marked with this run and written before it started: the mirror
+     * has them, HQ does not. (A row written since may be a product HQ created after its page was read.)
+     */
+    List<ProductRecord> unseen(Connection c, long run, Instant runStart, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SELECT
-                + "WHERE reconcile_run IS NULL OR reconcile_run <> ? FETCH FIRST " + limit + " ROWS ONLY")) {
+                + "WHERE (reconcile_run IS NULL OR reconcile_run <> ?) AND synced_at < ? FETCH FIRST " + limit + " ROWS ONLY")) {
             ps.setLong(1, run);
+            ps.setObject(2, odt(runStart));
             List<ProductRecord> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -101,6 +101,7 @@ public final class Reconciliation {
     public synchronized ObjectNode run(CamelContext camel, boolean correct) throws Exception {
         long started = System.nanoTime();
         long runId = System.currentTimeMillis();
+        Instant runStart = clock.instant();
         MessageDigest hqHash = MessageDigest.getInstance("SHA-256");
         MessageDigest mirrorHash = MessageDigest.getInstance("SHA-256");
         long checked = 0, missing = 0, different = 0, extra = 0, corrected = 0;
@@ -118,10 +119,13 @@ public final class Reconciliation {
                 long[] counts = db.inDurableTransaction(c -> {
                     long m = 0, d = 0, fixed = 0;
                     Map<String, ProductRecord> mirror = products.findAll(c, hq.keySet());
+                    java.util.Set<String> movedOn = products.writtenSince(c, hq.keySet(), runStart);
                     for (ProductRecord r : hq.values()) {
                         ProductRecord mine = mirror.get(r.sku());
                         hqHash.update(line(r));
-                        if (mine == null || !same(mine, r)) {
+                        // A newer version written while this run was reading HQ is not drift: the page is older.
+                        boolean newer = mine != null && mine.version() > r.version() && movedOn.contains(r.sku());
+                        if (!newer && (mine == null || !same(mine, r))) {
                             if (mine == null) {
                                 m++;
                             } else {
@@ -150,7 +154,7 @@ public final class Reconciliation {
             while (true) {
                 Instant now = clock.instant();
                 long[] counts = db.inDurableTransaction(c -> {
-                    List<ProductRecord> rows = products.unseen(c, runId, PAGE);
+                    List<ProductRecord> rows = products.unseen(c, runId, runStart, PAGE);
                     long fixed = 0;
                     for (ProductRecord r : rows) {
                         mirrorHash.update(line(r));

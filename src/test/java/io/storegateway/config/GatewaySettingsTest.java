@@ -31,6 +31,14 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void anEnvironmentVariableSetsAKeyThatNoFileMentions(@TempDir Path dir) {
+        GatewaySettings s = GatewaySettings.load(dir.resolve("absent.properties"),
+                Map.of("GATEWAY_BROKER_MAX_DISK_USAGE_PERCENT", "7"), new Properties());
+
+        assertThat(s.getInt("gateway.broker.max-disk-usage-percent", 90)).isEqualTo(7);
+    }
+
+    @Test
     void contractDefaultsApplyWithoutAFile(@TempDir Path dir) {
         GatewaySettings s = GatewaySettings.load(dir.resolve("absent.properties"), Map.of(), new Properties());
 

@@ -32,7 +32,7 @@ class AckLostTest {
         }
         // HQ has applied all five, but the gateway never heard so: they are still queued here.
         await().atMost(Duration.ofSeconds(20)).until(() -> t.hq.appliedCount(TestGateway.STORE) == 5);
-        assertThat(t.gateway().backlog()).isEqualTo(5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> t.gateway().backlog() == 5);
         assertThat(terminal.update("lost-0").path("status").asText()).isEqualTo("QUEUED");
 
         t.hq.setFault("none", 1.0, 0);

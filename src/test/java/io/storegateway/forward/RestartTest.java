@@ -32,11 +32,11 @@ class RestartTest {
             String sku = String.format("SKU-%04d", 1 + i % 6);
             assertThat(terminal.post(TerminalClient.adjust("r-" + i, sku, 1)).status()).isEqualTo(202);
         }
-        assertThat(t.gateway().backlog()).isEqualTo(UPDATES);
+        await().atMost(Duration.ofSeconds(10)).until(() -> t.gateway().backlog() == UPDATES);
 
         t.stopGateway();
         t.startGateway();
-        assertThat(t.gateway().backlog()).as("backlog after restart").isEqualTo(UPDATES);
+        await().atMost(Duration.ofSeconds(10)).until(() -> t.gateway().backlog() == UPDATES);
         assertThat(t.terminal().product("SKU-0001").path("quantity").asLong()).isEqualTo(110);
         t.hq.start();
 
