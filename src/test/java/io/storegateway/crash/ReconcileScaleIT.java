@@ -83,8 +83,10 @@ class ReconcileScaleIT {
         assertThat(usedHeapMiB(heap)).as("heap after GC, MiB").isLessThan(256);
     }
 
+    /** The catalogue loads in SKU order (as text): the last SKU to arrive is the greatest string. */
     private static String lastSku(int products) {
-        return String.format("SKU-%04d", products);
+        return java.util.stream.IntStream.rangeClosed(1, products).mapToObj(i -> String.format("SKU-%04d", i))
+                .max(String::compareTo).orElseThrow();
     }
 
     private static String heapAfterGc(long pid) throws Exception {
