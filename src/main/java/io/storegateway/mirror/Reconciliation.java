@@ -157,10 +157,11 @@ public final class Reconciliation {
                     List<ProductRecord> rows = products.unseen(c, runId, runStart, PAGE);
                     long fixed = 0;
                     for (ProductRecord r : rows) {
-                        mirrorHash.update(line(r));
                         if (correct) {
                             products.delete(c, r, SOURCE, now);
                             fixed++;
+                        } else {
+                            mirrorHash.update(line(r));
                         }
                     }
                     if (!correct) {
