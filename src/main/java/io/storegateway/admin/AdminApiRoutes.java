@@ -36,7 +36,9 @@ public final class AdminApiRoutes extends RouteBuilder {
                     try {
                         HttpReplies.json(e, 200, reconciliation.run(e.getContext(), true));
                     } catch (Exception failure) {
-                        HttpReplies.error(e, 503, "hq_unreachable", "reconciliation needs HQ: " + failure.getMessage());
+                        Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                        HttpReplies.error(e, 503, "hq_unreachable", "reconciliation needs HQ, which did not answer: "
+                                + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
                         e.getMessage().setHeader("Retry-After", "30");
                     }
                 });

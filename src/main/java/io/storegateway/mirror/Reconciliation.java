@@ -78,9 +78,20 @@ public final class Reconciliation {
     /** Route step (timer): runs what was asked for since the last tick. */
     public void runDue(Exchange exchange) throws Exception {
         if (requested.getAndSet(false)) {
-            run(exchange.getContext(), true);
+            try {
+                run(exchange.getContext(), true);
+            } catch (Exception e) {
+                requested.set(true); // HQ went away again: try at the next tick
+                throw e;
+            }
         } else if (checkDue.getAndSet(false)) {
-            ObjectNode check = run(exchange.getContext(), false);
+            ObjectNode check;
+            try {
+                check = run(exchange.getContext(), false);
+            } catch (Exception e) {
+                checkDue.set(true);
+                throw e;
+            }
             lastCheck.set(check);
             if (check.path("drift").asLong() > 0) {
                 LOG.warn("Consistency check after sync: the mirror differs from HQ in {} product(s) ({} missing, {} different, {} extra); "
