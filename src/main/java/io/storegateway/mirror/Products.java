@@ -58,7 +58,8 @@ public final class Products {
             }
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT MIN(sku) FROM store_update WHERE status = 'QUEUED' AND sku > ?")) {
+                // ORDER BY + FETCH FIRST walks the (status, sku) index; MIN(sku) would scan every queued row.
+                "SELECT sku FROM store_update WHERE status = 'QUEUED' AND sku > ? ORDER BY status, sku FETCH FIRST 1 ROWS ONLY")) {
             String from = after;
             for (int i = 0; i < limit; i++) {
                 ps.setString(1, from);
