@@ -21,9 +21,6 @@ CREATE TABLE sync_state (
     updated_at  TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
--- When the terminal's clock was clamped (it claimed a time too far ahead of the gateway's).
-ALTER TABLE store_update ADD COLUMN occurred_at_clamped BOOLEAN DEFAULT FALSE NOT NULL;
-
 -- Reconciliation marks every mirror row it finds at HQ with its run number; rows left unmarked are
 -- not at HQ. (Marking, rather than comparing sorted lists, works the same whatever the database's
 -- collation.)
