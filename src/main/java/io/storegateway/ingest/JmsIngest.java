@@ -35,8 +35,6 @@ import java.util.List;
 public final class JmsIngest {
 
     public static final String ERROR_PROPERTY = "error";
-    /** While the broker's disk is full, a terminal message waits this long before it is given back. */
-    static final java.time.Duration STORAGE_WAIT = java.time.Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsIngest.class);
 
@@ -59,7 +57,6 @@ public final class JmsIngest {
             ValidationResult result = validator.validate(body);
             if (result.isValid()) {
                 List<InventoryUpdate> updates = withIds(result.updates(), message.getJMSMessageID());
-                intake.awaitStorage(STORAGE_WAIT);
                 List<Receipt> receipts = intake.accept(updates, UpdateIntake.CHANNEL_JMS);
                 return receipts(receipts, result.array()).toString();
             }

@@ -77,25 +77,6 @@ public final class UpdateIntake {
         });
     }
 
-    /**
-     * Holds the caller (a JMS consumer) while the broker's disk is full, up to {@code max}: back-pressure
-     * that reaches JMS terminals as a slower queue rather than an error. Throws when it does not clear.
-     */
-    public void awaitStorage(java.time.Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (storage.full()) {
-            if (System.nanoTime() > deadline) {
-                throw new StorageFullException();
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StorageFullException();
-            }
-        }
-    }
-
     /** Every update must carry its updateId already. */
     public List<Receipt> accept(List<InventoryUpdate> updates, String channel) {
         Instant now = clock.instant();
