@@ -75,13 +75,19 @@ public final class OutboundBatches implements AutoCloseable {
         }
         JMSConsumer c = consumer();
         List<QueuedUpdate> updates = new ArrayList<>();
-        Message m = c.receive(pollTimeoutMs);
-        while (m != null) {
-            updates.add(UpdateMessages.fromMessage(m));
-            if (updates.size() >= batchSize) {
-                break;
+        try {
+            Message m = c.receive(pollTimeoutMs);
+            while (m != null) {
+                updates.add(UpdateMessages.fromMessage(m));
+                if (updates.size() >= batchSize) {
+                    break;
+                }
+                m = lingerMs > 0 ? c.receive(lingerMs) : c.receiveNoWait();
             }
-            m = lingerMs > 0 ? c.receive(lingerMs) : c.receiveNoWait();
+        } catch (JMSException | RuntimeException e) {
+            // Nothing taken so far may ride along with a later commit: give it all back.
+            session.rollback();
+            throw e;
         }
         if (updates.isEmpty()) {
             if (tookSinceDrained) {
