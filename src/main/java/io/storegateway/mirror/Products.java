@@ -78,7 +78,7 @@ public final class Products {
     }
 
     /**
-     * Takes HQ's record into the mirror, writing only the fields that changed and one audit row per field.
+     * Takes HQ's record into the mirror when it is newer, with one audit row per changed field.
      * Returns whether anything was written.
      */
     boolean apply(Connection c, ProductRecord hq, String source, String updateId, Instant now) throws SQLException {
@@ -86,69 +86,33 @@ public final class Products {
         if (current.isPresent() && current.get().version() >= hq.version()) {
             return false;
         }
-        List<String[]> changes = diff(current.orElse(null), hq);
-        if (current.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO product (sku, name, price, quantity, version, updated_at, deleted, synced_at) VALUES (?,?,?,?,?,?,?,?)")) {
-                ps.setString(1, hq.sku());
-                ps.setString(2, hq.name());
-                ps.setBigDecimal(3, hq.price());
-                ps.setLong(4, hq.quantity());
-                ps.setLong(5, hq.version());
-                ps.setObject(6, odt(hq.updatedAt()));
-                ps.setBoolean(7, hq.deleted());
-                ps.setObject(8, odt(now));
-                ps.executeUpdate();
-            }
-        } else {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE product SET name = ?, price = ?, quantity = ?, version = ?, updated_at = ?, deleted = ?, synced_at = ? WHERE sku = ?")) {
-                ps.setString(1, hq.name());
-                ps.setBigDecimal(2, hq.price());
-                ps.setLong(3, hq.quantity());
-                ps.setLong(4, hq.version());
-                ps.setObject(5, odt(hq.updatedAt()));
-                ps.setBoolean(6, hq.deleted());
-                ps.setObject(7, odt(now));
-                ps.setString(8, hq.sku());
-                ps.executeUpdate();
-            }
-        }
-        audit(c, hq.sku(), changes, source, updateId, now);
+        write(c, hq, current.orElse(null), source, updateId, now);
         return true;
     }
 
     /** HQ's record, written whatever the mirror holds (reconciliation corrects drift), with audit rows. */
     void overwrite(Connection c, ProductRecord hq, ProductRecord current, String source, Instant now) throws SQLException {
+        write(c, hq, current, source, null, now);
+    }
+
+    private void write(Connection c, ProductRecord hq, ProductRecord current, String source, String updateId, Instant now)
+            throws SQLException {
         List<String[]> changes = diff(current, hq);
-        if (current == null) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO product (sku, name, price, quantity, version, updated_at, deleted, synced_at) VALUES (?,?,?,?,?,?,?,?)")) {
-                ps.setString(1, hq.sku());
-                ps.setString(2, hq.name());
-                ps.setBigDecimal(3, hq.price());
-                ps.setLong(4, hq.quantity());
-                ps.setLong(5, hq.version());
-                ps.setObject(6, odt(hq.updatedAt()));
-                ps.setBoolean(7, hq.deleted());
-                ps.setObject(8, odt(now));
-                ps.executeUpdate();
-            }
-        } else {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE product SET name = ?, price = ?, quantity = ?, version = ?, updated_at = ?, deleted = ?, synced_at = ? WHERE sku = ?")) {
-                ps.setString(1, hq.name());
-                ps.setBigDecimal(2, hq.price());
-                ps.setLong(3, hq.quantity());
-                ps.setLong(4, hq.version());
-                ps.setObject(5, odt(hq.updatedAt()));
-                ps.setBoolean(6, hq.deleted());
-                ps.setObject(7, odt(now));
-                ps.setString(8, hq.sku());
-                ps.executeUpdate();
-            }
+        String sql = current == null
+                ? "INSERT INTO product (name, price, quantity, version, updated_at, deleted, synced_at, sku) VALUES (?,?,?,?,?,?,?,?)"
+                : "UPDATE product SET name = ?, price = ?, quantity = ?, version = ?, updated_at = ?, deleted = ?, synced_at = ? WHERE sku = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, hq.name());
+            ps.setBigDecimal(2, hq.price());
+            ps.setLong(3, hq.quantity());
+            ps.setLong(4, hq.version());
+            ps.setObject(5, odt(hq.updatedAt()));
+            ps.setBoolean(6, hq.deleted());
+            ps.setObject(7, odt(now));
+            ps.setString(8, hq.sku());
+            ps.executeUpdate();
         }
-        audit(c, hq.sku(), changes, source, null, now);
+        audit(c, hq.sku(), changes, source, updateId, now);
     }
 
     /** Rows for these SKUs, by SKU. */
