@@ -220,6 +220,8 @@ public final class Gateway implements AutoCloseable {
         p.putIfAbsent("camel.server.maxBodySize", Integer.toString(2 * HttpIngest.MAX_BODY_BYTES));
         // /observe/health and /observe/metrics (Prometheus), on the main port unless gateway.management.port is set.
         p.setProperty("camel.metrics.enabled", "true");
+        // Its per-endpoint timers clash in Prometheus with calls made outside routes (producer templates).
+        p.putIfAbsent("camel.metrics.enableExchangeEventNotifier", "false");
         p.setProperty("camel.health.enabled", "true");
         p.setProperty("camel.management.enabled", "true");
         p.setProperty("camel.management.port", s.get("gateway.management.port", Integer.toString(s.httpPort())));
