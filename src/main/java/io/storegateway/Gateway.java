@@ -3,6 +3,7 @@ package io.storegateway;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.storegateway.admin.AdminApiRoutes;
 import io.storegateway.admin.GatewayMetrics;
+import io.storegateway.admin.ParkedMessages;
 import io.storegateway.admin.GatewayStatus;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -196,7 +197,8 @@ public final class Gateway implements AutoCloseable {
         camel.configure().addRoutesBuilder(new HttpIngestRoutes(terminal, new HttpIngest(validator, intake)));
         camel.configure().addRoutesBuilder(new MirrorApiRoutes(terminal, views, acceptedUpdates));
         camel.configure().addRoutesBuilder(new ConsoleRoutes());
-        camel.configure().addRoutesBuilder(new AdminApiRoutes(admin, status, reconciliation));
+        camel.configure().addRoutesBuilder(new AdminApiRoutes(admin, status, reconciliation,
+                new ParkedMessages(connections, acceptedUpdates)));
         camel.configure().addRoutesBuilder(new ConflictApiRoutes(admin, conflicts,
                 new ManualResolutions(conflicts, views, intake, validator, clock)));
         // Camel stops before the outbound consumer, the broker and the mirror it uses.

@@ -1,5 +1,6 @@
 package io.storegateway.admin;
 
+import io.storegateway.broker.Queues;
 import io.storegateway.mirror.Reconciliation;
 import io.storegateway.security.RequireRole;
 import io.storegateway.web.ApiErrors;
@@ -12,11 +13,40 @@ public final class AdminApiRoutes extends RouteBuilder {
     private final RequireRole admin;
     private final GatewayStatus status;
     private final Reconciliation reconciliation;
+    private final ParkedMessages parked;
 
-    public AdminApiRoutes(RequireRole admin, GatewayStatus status, Reconciliation reconciliation) {
+    public AdminApiRoutes(RequireRole admin, GatewayStatus status, Reconciliation reconciliation, ParkedMessages parked) {
         this.admin = admin;
         this.status = status;
         this.reconciliation = reconciliation;
+        this.parked = parked;
+    }
+
+    /** List, replay and discard the messages of one set-aside queue. */
+    private void parkedMessages(String path, String queue) {
+        from("platform-http:/admin/v1/" + path + "?httpMethodRestrict=GET")
+                .routeId("admin-" + path + "-list")
+                .routeConfigurationId(ApiErrors.ID)
+                .process(admin)
+                .process(e -> HttpReplies.json(e, 200, parked.list(queue)));
+        from("platform-http:/admin/v1/" + path + "/{id}/replay?httpMethodRestrict=POST")
+                .routeId("admin-" + path + "-replay")
+                .routeConfigurationId(ApiErrors.ID)
+                .process(admin)
+                .process(e -> answer(e, parked.replay(queue, e.getMessage().getHeader("id", String.class))));
+        from("platform-http:/admin/v1/" + path + "/{id}?httpMethodRestrict=DELETE")
+                .routeId("admin-" + path + "-discard")
+                .routeConfigurationId(ApiErrors.ID)
+                .process(admin)
+                .process(e -> answer(e, parked.discard(queue, e.getMessage().getHeader("id", String.class))));
+    }
+
+    private static void answer(org.apache.camel.Exchange e, java.util.Optional<com.fasterxml.jackson.databind.node.ObjectNode> done) {
+        if (done.isPresent()) {
+            HttpReplies.json(e, 200, done.get());
+        } else {
+            HttpReplies.error(e, 404, "not_found", "no message with that id on this queue");
+        }
     }
 
     @Override
@@ -26,6 +56,9 @@ public final class AdminApiRoutes extends RouteBuilder {
                 .routeConfigurationId(ApiErrors.ID)
                 .process(admin)
                 .process(e -> HttpReplies.json(e, 200, status.toJson()));
+
+        parkedMessages("dlq", Queues.DLQ);
+        parkedMessages("invalid", Queues.INVALID);
 
         // Runs a full reconciliation now and answers its report; 503 when HQ cannot be reached.
         from("platform-http:/admin/v1/reconcile?httpMethodRestrict=POST")

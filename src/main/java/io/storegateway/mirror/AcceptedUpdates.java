@@ -96,8 +96,9 @@ public final class AcceptedUpdates {
     void settle(Connection c, InventoryUpdate u, String channel, Instant receivedAt, UpdateStatus status,
                 String reason, Long hqVersion, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
+                // From QUEUED, or from REJECTED when IT replayed the update from the DLQ.
                 "UPDATE store_update SET status = ?, reason = ?, hq_version = ?, settled_at = ? "
-                        + "WHERE update_id = ? AND status = ?")) {
+                        + "WHERE update_id = ? AND (status = ? OR status = 'REJECTED')")) {
             ps.setString(1, status.name());
             ps.setString(2, truncate(reason, 1000));
             setLong(ps, 3, hqVersion);
@@ -140,6 +141,18 @@ public final class AcceptedUpdates {
             }
             return out;
         }
+    }
+
+    /** An update IT replays from the DLQ waits for HQ again. */
+    public void requeue(String updateId) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE store_update SET status = ?, reason = NULL, settled_at = NULL WHERE update_id = ?")) {
+                ps.setString(1, UpdateStatus.QUEUED.name());
+                ps.setString(2, updateId);
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /** When the oldest update still waiting for HQ was received. */

@@ -1,0 +1,140 @@
+package io.storegateway.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.storegateway.broker.BrokerConnections;
+import io.storegateway.broker.Queues;
+import io.storegateway.broker.UpdateMessages;
+import io.storegateway.mirror.AcceptedUpdates;
+import io.storegateway.update.UpdateJson;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.JMSConsumer;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.QueueBrowser;
+import jakarta.jms.TextMessage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Optional;
+
+/**
+ * The messages set aside on {@code store.updates.dlq} (HQ rejected them for good) and
+ * {@code store.updates.invalid} (they failed validation), for IT: list them, replay one (the DLQ's
+ * back to the outbound queue, the invalid one back to {@code store.updates.in}) or discard one.
+ * A replay or a discard is one JMS transaction: the message is never lost or doubled on the way.
+ */
+public final class ParkedMessages {
+
+    public static final int MAX_LISTED = 500;
+
+    private final BrokerConnections broker;
+    private final AcceptedUpdates updates;
+
+    public ParkedMessages(BrokerConnections broker, AcceptedUpdates updates) {
+        this.broker = broker;
+        this.updates = updates;
+    }
+
+    public ObjectNode list(String queue) {
+        return broker.inTransaction(ctx -> {
+            ObjectNode body = UpdateJson.MAPPER.createObjectNode();
+            ArrayNode items = body.putArray("items");
+            try (QueueBrowser browser = ctx.createBrowser(ctx.createQueue(queue))) {
+                Enumeration<?> messages = browser.getEnumeration();
+                while (messages.hasMoreElements() && items.size() < MAX_LISTED) {
+                    items.add(describe((Message) messages.nextElement()));
+                }
+            } catch (JMSException e) {
+                throw new IllegalStateException("cannot browse " + queue + ": " + e.getMessage(), e);
+            }
+            return body;
+        });
+    }
+
+    /** Moves the message back where it came from; empty when there is no such message. */
+    public Optional<ObjectNode> replay(String queue, String id) {
+        return broker.inTransaction(ctx -> take(ctx, queue, id).map(m -> {
+            try {
+                String target = Queues.DLQ.equals(queue) ? Queues.OUTBOUND : Queues.INBOUND;
+                Message copy = copyOf(ctx, m);
+                copy.clearProperties();
+                for (String name : Collections.list(names(m))) {
+                    if (!name.equals("error") && !name.startsWith("_AMQ") && !name.startsWith("JMSX")) {
+                        copy.setObjectProperty(name, m.getObjectProperty(name));
+                    }
+                }
+                if (Queues.OUTBOUND.equals(target)) {
+                    String updateId = m.getStringProperty(UpdateMessages.UPDATE_ID);
+                    copy.setStringProperty(UpdateMessages.GROUP_ID, m.getStringProperty(UpdateMessages.SKU));
+                    // A new duplicate-detection id: the broker remembers the first one.
+                    copy.setStringProperty(UpdateMessages.DUPLICATE_ID, updateId + ":replay:" + m.getJMSMessageID());
+                    updates.requeue(updateId);
+                }
+                ctx.createProducer().send(ctx.createQueue(target), copy);
+                ObjectNode answer = describe(m);
+                answer.put("replayedTo", target);
+                return answer;
+            } catch (JMSException e) {
+                throw new IllegalStateException("cannot replay " + id + ": " + e.getMessage(), e);
+            }
+        }));
+    }
+
+    /** Removes the message for good; empty when there is no such message. */
+    public Optional<ObjectNode> discard(String queue, String id) {
+        return broker.inTransaction(ctx -> take(ctx, queue, id).map(ParkedMessages::describe));
+    }
+
+    private static Optional<Message> take(JMSContext ctx, String queue, String id) {
+        if (!id.matches("ID:[A-Za-z0-9-]{1,80}")) {
+            return Optional.empty();
+        }
+        try (JMSConsumer consumer = ctx.createConsumer(ctx.createQueue(queue), "JMSMessageID = '" + id + "'")) {
+            return Optional.ofNullable(consumer.receive(1000));
+        }
+    }
+
+    private static Message copyOf(JMSContext ctx, Message m) throws JMSException {
+        if (m instanceof TextMessage t) {
+            return ctx.createTextMessage(t.getText());
+        }
+        if (m instanceof BytesMessage b) {
+            byte[] bytes = new byte[(int) b.getBodyLength()];
+            b.readBytes(bytes);
+            BytesMessage copy = ctx.createBytesMessage();
+            copy.writeBytes(bytes);
+            return copy;
+        }
+        return ctx.createMessage();
+    }
+
+    static ObjectNode describe(Message m) {
+        ObjectNode n = UpdateJson.MAPPER.createObjectNode();
+        try {
+            n.put("id", m.getJMSMessageID());
+            n.put("error", m.getStringProperty("error"));
+            n.put("updateId", m.getStringProperty(UpdateMessages.UPDATE_ID));
+            n.put("sku", m.getStringProperty(UpdateMessages.SKU));
+            n.put("timestamp", m.getJMSTimestamp());
+            if (m instanceof TextMessage t) {
+                n.put("body", t.getText());
+            } else if (m instanceof BytesMessage b) {
+                byte[] bytes = new byte[(int) Math.min(b.getBodyLength(), 64 * 1024)];
+                b.readBytes(bytes);
+                b.reset();
+                n.put("body", new String(bytes, StandardCharsets.UTF_8));
+            }
+        } catch (JMSException e) {
+            n.put("unreadable", e.getMessage());
+        }
+        return n;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Enumeration<String> names(Message m) throws JMSException {
+        return (Enumeration<String>) m.getPropertyNames();
+    }
+}
