@@ -3,6 +3,7 @@ package io.storegateway.admin;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.broker.BrokerConnections;
+import io.storegateway.broker.MessageCopies;
 import io.storegateway.broker.Queues;
 import io.storegateway.broker.UpdateMessages;
 import io.storegateway.mirror.AcceptedUpdates;
@@ -16,7 +17,6 @@ import jakarta.jms.QueueBrowser;
 import jakarta.jms.TextMessage;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Optional;
 
@@ -59,13 +59,8 @@ public final class ParkedMessages {
         return broker.inTransaction(ctx -> take(ctx, queue, id).map(m -> {
             try {
                 String target = Queues.DLQ.equals(queue) ? Queues.OUTBOUND : Queues.INBOUND;
-                Message copy = copyOf(ctx, m);
-                copy.clearProperties();
-                for (String name : Collections.list(names(m))) {
-                    if (!name.equals("error") && !name.startsWith("_AMQ") && !name.startsWith("JMSX")) {
-                        copy.setObjectProperty(name, m.getObjectProperty(name));
-                    }
-                }
+                Message copy = MessageCopies.copy(MessageCopies.on(ctx), m,
+                        name -> !name.equals("error") && !name.startsWith("_AMQ") && !name.startsWith("JMSX"));
                 if (Queues.OUTBOUND.equals(target)) {
                     String updateId = m.getStringProperty(UpdateMessages.UPDATE_ID);
                     copy.setStringProperty(UpdateMessages.GROUP_ID, m.getStringProperty(UpdateMessages.SKU));
@@ -97,20 +92,6 @@ public final class ParkedMessages {
         }
     }
 
-    private static Message copyOf(JMSContext ctx, Message m) throws JMSException {
-        if (m instanceof TextMessage t) {
-            return ctx.createTextMessage(t.getText());
-        }
-        if (m instanceof BytesMessage b) {
-            byte[] bytes = new byte[(int) b.getBodyLength()];
-            b.readBytes(bytes);
-            BytesMessage copy = ctx.createBytesMessage();
-            copy.writeBytes(bytes);
-            return copy;
-        }
-        return ctx.createMessage();
-    }
-
     static ObjectNode describe(Message m) {
         ObjectNode n = UpdateJson.MAPPER.createObjectNode();
         try {
@@ -131,10 +112,5 @@ public final class ParkedMessages {
             n.put("unreadable", e.getMessage());
         }
         return n;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Enumeration<String> names(Message m) throws JMSException {
-        return (Enumeration<String>) m.getPropertyNames();
     }
 }

@@ -1,6 +1,7 @@
 package io.storegateway.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.broker.MessageCopies;
 import io.storegateway.broker.Queues;
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
 import io.storegateway.hq.HqJson;
@@ -10,7 +11,7 @@ import io.storegateway.mirror.MirrorWriter;
 import io.storegateway.update.UpdateJson;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
-import jakarta.jms.TextMessage;
+import jakarta.jms.Message;
 import io.storegateway.conflict.ConflictResolver;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -19,7 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -127,14 +127,8 @@ public final class HqAnswerApplier {
     }
 
     private static void deadLetter(JMSContext session, QueuedUpdate q, String reason) throws JMSException {
-        TextMessage original = (TextMessage) q.message();
-        TextMessage copy = session.createTextMessage(original.getText());
-        for (Object name : Collections.list(original.getPropertyNames())) {
-            String n = (String) name;
-            if (!n.startsWith("JMSX") && !n.startsWith("_")) {
-                copy.setObjectProperty(n, original.getObjectProperty(n));
-            }
-        }
+        Message copy = MessageCopies.copy(MessageCopies.on(session), q.message(),
+                name -> !name.startsWith("JMSX") && !name.startsWith("_"));
         String why = reason == null ? "rejected by HQ" : reason;
         copy.setStringProperty(ERROR_PROPERTY, why);
         session.createProducer().send(session.createQueue(Queues.DLQ), copy);

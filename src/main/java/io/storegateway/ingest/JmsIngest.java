@@ -3,12 +3,12 @@ package io.storegateway.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.storegateway.broker.MessageCopies;
 import io.storegateway.broker.Queues;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSException;
-import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -114,53 +113,12 @@ public final class JmsIngest {
 
     /** Copies the message to the invalid queue on the consumer's own (transacted) session. */
     private static void setAside(Session session, Message original, String error) throws JMSException {
-        Message copy = copyBody(session, original);
-        for (String name : Collections.list(propertyNames(original))) {
-            try {
-                copy.setObjectProperty(name, original.getObjectProperty(name));
-            } catch (JMSException | RuntimeException e) {
-                // broker-reserved properties cannot be set by clients; the rest are kept
-            }
-        }
+        Message copy = MessageCopies.copy(MessageCopies.on(session), original, name -> true);
         copy.setStringProperty(ERROR_PROPERTY, error.length() > 2000 ? error.substring(0, 2000) : error);
         copy.setStringProperty("originalMessageId", original.getJMSMessageID());
         try (MessageProducer producer = session.createProducer(session.createQueue(Queues.INVALID))) {
             producer.send(copy);
         }
-    }
-
-    private static Message copyBody(Session session, Message original) throws JMSException {
-        if (original instanceof TextMessage t) {
-            return session.createTextMessage(t.getText());
-        }
-        if (original instanceof BytesMessage b) {
-            byte[] bytes = new byte[(int) b.getBodyLength()];
-            b.readBytes(bytes);
-            BytesMessage copy = session.createBytesMessage();
-            copy.writeBytes(bytes);
-            return copy;
-        }
-        if (original instanceof MapMessage m) {
-            MapMessage copy = session.createMapMessage();
-            for (String name : Collections.list(mapNames(m))) {
-                copy.setObject(name, m.getObject(name));
-            }
-            return copy;
-        }
-        // Object and stream bodies are not read: deserialising a stranger's object is a risk we do not take.
-        Message copy = session.createMessage();
-        copy.setStringProperty("originalType", original.getClass().getSimpleName());
-        return copy;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static java.util.Enumeration<String> propertyNames(Message m) throws JMSException {
-        return (java.util.Enumeration<String>) m.getPropertyNames();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static java.util.Enumeration<String> mapNames(MapMessage m) throws JMSException {
-        return (java.util.Enumeration<String>) m.getMapNames();
     }
 
     private static String shortHash(String s) {
