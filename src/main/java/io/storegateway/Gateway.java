@@ -22,6 +22,9 @@ import io.storegateway.forward.ForwardStats;
 import io.storegateway.forward.HqAnswerApplier;
 import io.storegateway.forward.HqBatchRequest;
 import io.storegateway.forward.HqHttpClient;
+import io.storegateway.forward.HqRequestTimer;
+import io.storegateway.health.GatewayHealthChecks;
+import io.storegateway.ingest.IngestStats;
 import io.storegateway.forward.OutboundBatches;
 import io.storegateway.ingest.HttpIngest;
 import io.storegateway.ingest.HttpIngestRoutes;
@@ -51,12 +54,15 @@ import io.storegateway.web.JsonHttpErrors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HexFormat;
@@ -141,8 +147,9 @@ public final class Gateway implements AutoCloseable {
         ConflictResolver resolver = ConflictResolver.from(settings);
 
         UpdateValidator validator = new UpdateValidator();
-        UpdateIntake intake = new UpdateIntake(connections, broker == null ? StorageGuard.NEVER_FULL : broker,
-                acceptedUpdates, clock);
+        IngestStats ingestStats = new IngestStats();
+        StorageGuard storage = broker == null ? StorageGuard.NEVER_FULL : broker;
+        UpdateIntake intake = new UpdateIntake(connections, storage, acceptedUpdates, ingestStats, clock);
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
         forwardStats = new ForwardStats(clock);
         CircuitBreaker breaker = HqCircuitBreaker.from(settings);
@@ -167,7 +174,7 @@ public final class Gateway implements AutoCloseable {
 
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayMetrics.register(meters, connectivity, breaker, accessAlert, backoff, forwardStats, this::depth, status,
-                conflicts, reconciliation, resolver);
+                conflicts, reconciliation, resolver, ingestStats);
 
         RequireRole terminal = new RequireRole(tokens, Role.TERMINAL);
         RequireRole admin = new RequireRole(tokens, Role.ADMIN);
@@ -179,6 +186,13 @@ public final class Gateway implements AutoCloseable {
         jms.setConnectionFactory(connections.connectionFactory());
         camel.bind("jms", jms);
         camel.bind("prometheusMeterRegistry", meters);
+        HqRequestTimer hqRequestTimer = new HqRequestTimer(meters, settings.hqUrl());
+        camel.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport main) {
+                main.getCamelContext().getManagementStrategy().addEventNotifier(hqRequestTimer);
+            }
+        });
         HttpComponent http = new HttpComponent();
         http.setHttpClientConfigurer(new HqHttpClient());
         camel.bind("http", http);
@@ -205,6 +219,9 @@ public final class Gateway implements AutoCloseable {
         toClose.push(batches);
         toClose.push(camel::stop);
         camel.start();
+        GatewayHealthChecks.register(camel.getCamelContext(),
+                Duration.ofMillis(settings.getLong(GatewayHealthChecks.PROBE_TIMEOUT_MS, 2000)), connections, storage,
+                broker == null ? settings.brokerUrl().replaceAll("\\?.*", "") : "embedded", mirror, connectivity, accessAlert);
         JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort());
         LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker port {}, HQ {}",
                 settings.storeId(), (System.nanoTime() - started) / 1_000_000, settings.httpPort(),
@@ -225,6 +242,8 @@ public final class Gateway implements AutoCloseable {
         // Its per-endpoint timers clash in Prometheus with calls made outside routes (producer templates).
         p.putIfAbsent("camel.metrics.enableExchangeEventNotifier", "false");
         p.setProperty("camel.health.enabled", "true");
+        // Name every check and its state, not only the overall one: IT reads this page to see what is wrong.
+        p.putIfAbsent("camel.health.exposureLevel", "full");
         p.setProperty("camel.management.enabled", "true");
         p.setProperty("camel.management.port", s.get("gateway.management.port", Integer.toString(s.httpPort())));
         p.setProperty("camel.management.metricsEnabled", "true");

@@ -12,6 +12,7 @@ import io.storegateway.mirror.Reconciliation;
 import io.storegateway.forward.ForwardBackoff;
 import io.storegateway.forward.ForwardStats;
 import io.storegateway.forward.HqAccessAlert;
+import io.storegateway.ingest.IngestStats;
 
 import java.util.function.ToLongFunction;
 
@@ -27,7 +28,18 @@ public final class GatewayMetrics {
     public static void register(MeterRegistry registry, HqConnectivity connectivity, CircuitBreaker breaker,
                                 HqAccessAlert accessAlert, ForwardBackoff backoff, ForwardStats stats,
                                 ToLongFunction<String> queueDepth, GatewayStatus status, ConflictRecords conflicts,
-                                Reconciliation reconciliation, ConflictResolver resolver) {
+                                Reconciliation reconciliation, ConflictResolver resolver, IngestStats ingest) {
+        for (IngestStats.Key key : IngestStats.keys()) {
+            var counter = FunctionCounter.builder("gateway.updates." + key.outcome(), ingest, i -> i.count(key))
+                    .tag("channel", key.channel());
+            if (key.outcome().equals("rejected")) {
+                counter.tag("reason", key.reason())
+                        .description("requests (HTTP) or messages (JMS) refused as a whole; nothing of them was queued");
+            } else {
+                counter.description("updates " + key.outcome() + " by the gateway");
+            }
+            counter.register(registry);
+        }
         Gauge.builder("gateway.conflicts.open", conflicts, ConflictRecords::countOpen)
                 .description("conflicts waiting for a person's decision").register(registry);
         FunctionCounter.builder("gateway.conflicts", resolver, ConflictResolver::conflictsSeen)

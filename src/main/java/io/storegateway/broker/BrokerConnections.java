@@ -65,6 +65,14 @@ public final class BrokerConnections implements AutoCloseable {
         }
     }
 
+    /** Opens a session of its own on the gateway's connection and commits nothing: the broker answers. */
+    public Void probe() {
+        try (JMSContext ctx = root.createContext(JMSContext.SESSION_TRANSACTED)) {
+            ctx.commit();
+        }
+        return null;
+    }
+
     private JMSContext replace(JMSContext broken) {
         try {
             broken.rollback();

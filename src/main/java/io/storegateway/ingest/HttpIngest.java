@@ -36,24 +36,29 @@ public final class HttpIngest implements Processor {
     public void process(Exchange exchange) {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            rejected("media_type");
             HttpReplies.error(exchange, 415, "unsupported_media_type", "Content-Type must be application/json");
             return;
         }
         byte[] body = exchange.getMessage().getBody(byte[].class);
         if (body == null || body.length == 0) {
+            rejected("validation");
             HttpReplies.error(exchange, 400, "validation_failed", "the body is empty");
             return;
         }
         if (body.length > MAX_BODY_BYTES) {
+            rejected("too_large");
             HttpReplies.error(exchange, 413, "payload_too_large", "the body is over 1 MiB");
             return;
         }
         ValidationResult result = validator.validate(body);
         if (result.isTooMany()) {
+            rejected("too_large");
             HttpReplies.error(exchange, 413, "payload_too_large", result.summary());
             return;
         }
         if (!result.isValid()) {
+            rejected("validation");
             HttpReplies.json(exchange, 400, validationFailed(result.errors()));
             return;
         }
@@ -65,11 +70,16 @@ public final class HttpIngest implements Processor {
             receipts = intake.accept(updates, UpdateIntake.CHANNEL_HTTP);
         } catch (UpdateIntake.StorageFullException | JMSRuntimeException e) {
             LOG.warn("Could not store {} update(s) in the broker: {}", updates.size(), e.getMessage());
+            rejected("unavailable");
             HttpReplies.error(exchange, 503, "unavailable", "the gateway cannot store updates right now; retry later");
             exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
             return;
         }
         HttpReplies.json(exchange, 202, accepted(receipts));
+    }
+
+    private void rejected(String reason) {
+        intake.stats().rejected(UpdateIntake.CHANNEL_HTTP, reason);
     }
 
     static ObjectNode accepted(List<Receipt> receipts) {

@@ -62,6 +62,7 @@ public final class JmsIngest {
             error = result.summary();
         }
         setAside(in.getJmsSession(), message, error);
+        intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
         LOG.warn("Invalid JMS message {} set aside on {}: {}", message.getJMSMessageID(), Queues.INVALID, error);
         ObjectNode reply = UpdateJson.MAPPER.createObjectNode();
         reply.put("status", "INVALID");

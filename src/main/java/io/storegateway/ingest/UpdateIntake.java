@@ -34,9 +34,12 @@ public final class UpdateIntake {
     private final BrokerConnections broker;
     private final StorageGuard storage;
     private final AcceptedUpdates accepted;
+    private final IngestStats stats;
     private final Clock clock;
 
-    public UpdateIntake(BrokerConnections broker, StorageGuard storage, AcceptedUpdates accepted, Clock clock) {
+    public UpdateIntake(BrokerConnections broker, StorageGuard storage, AcceptedUpdates accepted, IngestStats stats,
+                        Clock clock) {
+        this.stats = stats;
         this.broker = broker;
         this.storage = storage;
         this.accepted = accepted;
@@ -75,6 +78,10 @@ public final class UpdateIntake {
             }
             return null;
         });
+    }
+
+    public IngestStats stats() {
+        return stats;
     }
 
     /** Every update must carry its updateId already. */
@@ -118,6 +125,8 @@ public final class UpdateIntake {
             }
             accepted.recordQueued(fresh, channel, now);
         }
+        stats.accepted(channel, fresh.size());
+        stats.duplicates(channel, updates.size() - fresh.size());
         return receipts;
     }
 }

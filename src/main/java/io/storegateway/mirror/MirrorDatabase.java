@@ -96,6 +96,23 @@ public final class MirrorDatabase implements AutoCloseable {
         }
     }
 
+    /** A trivial query on a pooled connection: the database answers. */
+    public Boolean probe() {
+        return read(c -> {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SELECT 1");
+                return true;
+            }
+        });
+    }
+
+    /** The database kind from the JDBC URL ("h2", "postgresql"), for health details. */
+    public String vendor() {
+        String url = dataSource.getJdbcUrl();
+        String[] parts = url.split(":", 3);
+        return parts.length > 1 ? parts[1] : url;
+    }
+
     /** A JDBC URL may carry a password as a parameter: never log one. */
     static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^;&]*", "$1***");

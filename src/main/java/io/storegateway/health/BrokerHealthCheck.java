@@ -1,0 +1,48 @@
+package io.storegateway.health;
+
+import io.storegateway.broker.BrokerConnections;
+import io.storegateway.broker.StorageGuard;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The broker takes updates: a transacted session opens and commits within the deadline. A full disk
+ * is reported as down too, since HTTP ingest then answers 503.
+ */
+final class BrokerHealthCheck extends AbstractHealthCheck {
+
+    private final BrokerConnections connections;
+    private final StorageGuard storage;
+    private final String where;
+    private final Duration deadline;
+
+    BrokerHealthCheck(BrokerConnections connections, StorageGuard storage, String where, Duration deadline) {
+        super("gateway", "broker");
+        this.connections = connections;
+        this.storage = storage;
+        this.where = where;
+        this.deadline = deadline;
+    }
+
+    /** A gateway that cannot reach its own broker or mirror is of no use: a restart may fix it. */
+    @Override
+    public boolean isLiveness() {
+        return true;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        builder.detail("broker", where);
+        String failure = TimedProbe.failure(deadline, connections::probe);
+        if (failure != null) {
+            builder.down().message("the broker does not answer: " + failure);
+        } else if (storage.full()) {
+            builder.down().message("the broker's disk is over its limit: new updates are refused (503) until space is freed");
+        } else {
+            builder.up();
+        }
+    }
+}
