@@ -321,7 +321,7 @@ public final class Gateway implements AutoCloseable {
             AutoCloseable c = toClose.pop();
             try {
                 c.close();
-            } catch (Exception e) {
+            } catch (Exception | LinkageError e) {
                 LOG.warn("Stopping {} failed: {}", c, e.toString());
             }
         }

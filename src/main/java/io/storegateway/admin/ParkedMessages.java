@@ -1,5 +1,7 @@
 package io.storegateway.admin;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.broker.BrokerConnections;
@@ -27,6 +29,8 @@ import java.util.Optional;
  * A replay or a discard is one JMS transaction: the message is never lost or doubled on the way.
  */
 public final class ParkedMessages {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParkedMessages.class);
 
     public static final int MAX_LISTED = 500;
 
@@ -71,6 +75,7 @@ public final class ParkedMessages {
                 ctx.createProducer().send(ctx.createQueue(target), copy);
                 ObjectNode answer = describe(m);
                 answer.put("replayedTo", target);
+                logged("replayed", queue, answer, "Message {} on {} replayed to {} by IT", id, queue, target);
                 return answer;
             } catch (JMSException e) {
                 throw new IllegalStateException("cannot replay " + id + ": " + e.getMessage(), e);
@@ -80,7 +85,18 @@ public final class ParkedMessages {
 
     /** Removes the message for good; empty when there is no such message. */
     public Optional<ObjectNode> discard(String queue, String id) {
-        return broker.inTransaction(ctx -> take(ctx, queue, id).map(ParkedMessages::describe));
+        return broker.inTransaction(ctx -> take(ctx, queue, id).map(m -> {
+            ObjectNode answer = describe(m);
+            logged("discarded", queue, answer, "Message {} on {} discarded by IT", id, queue);
+            return answer;
+        }));
+    }
+
+    private static void logged(String event, String queue, ObjectNode message, String text, Object... args) {
+        LOG.atInfo().addKeyValue("event", event).addKeyValue("queue", queue)
+                .addKeyValue("updateId", message.path("updateId").asText(null))
+                .addKeyValue("sku", message.path("sku").asText(null))
+                .log(text, args);
     }
 
     private static Optional<Message> take(JMSContext ctx, String queue, String id) {

@@ -47,6 +47,7 @@ public final class Commands {
 
     private static GatewaySettings settings(String configFile, String routesDir) {
         GatewaySettings s = GatewaySettings.load(Path.of(configFile));
+        LogFormat.apply(s);
         return routesDir == null ? s : s.with(GatewaySettings.ROUTES_DIR, routesDir);
     }
 

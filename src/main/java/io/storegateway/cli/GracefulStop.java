@@ -28,15 +28,20 @@ final class GracefulStop {
                 return;
             }
             LOG.info("Stopping: finishing or rolling back in-flight work");
-            for (AutoCloseable part : inOrder) {
-                try {
-                    part.close();
-                } catch (Exception e) {
-                    LOG.warn("Stopping {} failed: {}", part, e.toString());
+            try {
+                for (AutoCloseable part : inOrder) {
+                    try {
+                        part.close();
+                    } catch (Exception | LinkageError e) {
+                        // LinkageError: the jar was replaced under the running process (an upgrade in place).
+                        LOG.warn("Stopping {} failed: {}", part, e.toString());
+                    }
                 }
+                LOG.info("Stopped");
+            } finally {
+                // Whatever failed, the process must not hang after SIGTERM.
+                STOPPED.countDown();
             }
-            LOG.info("Stopped");
-            STOPPED.countDown();
         };
         Signal.handle(new Signal("TERM"), s -> new Thread(stop, "graceful-stop").start());
         Signal.handle(new Signal("INT"), s -> new Thread(stop, "graceful-stop").start());

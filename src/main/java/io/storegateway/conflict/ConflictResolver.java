@@ -52,7 +52,8 @@ public final class ConflictResolver {
                     + hq.version() + ", see /admin/v1/conflicts");
             case LAST_WRITE_WINS -> lastWriteWins(local, receivedAt, hq);
         };
-        LOG.info("Conflict on sku {} (update {}): {} by {}", local.sku(), local.updateId(), d.outcome(), policy);
+        LOG.atInfo().addKeyValue("event", "conflict").addKeyValue("updateId", local.updateId()).addKeyValue("sku", local.sku())
+                .log("Conflict on sku {} (update {}): {} by {}", local.sku(), local.updateId(), d.outcome(), policy);
         return d;
     }
 

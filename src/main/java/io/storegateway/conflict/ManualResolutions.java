@@ -1,5 +1,7 @@
 package io.storegateway.conflict;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.hq.ProductRecord;
@@ -23,6 +25,8 @@ import java.util.Optional;
  * updates take the normal path (validated, queued durably, forwarded), so nothing here talks to HQ.
  */
 public final class ManualResolutions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManualResolutions.class);
 
     public enum Choice { LOCAL, HQ, CUSTOM }
 
@@ -80,6 +84,9 @@ public final class ManualResolutions {
         if (!conflicts.resolve(id, resolution, clock.instant())) {
             return error(409, "already_resolved", "this conflict was resolved meanwhile");
         }
+        LOG.atInfo().addKeyValue("event", "conflict-resolved").addKeyValue("updateId", conflict.local().updateId())
+                .addKeyValue("sku", conflict.sku())
+                .log("Conflict {} on sku {} resolved by IT: {}", id, conflict.sku(), resolution);
         ObjectNode body = UpdateJson.MAPPER.createObjectNode();
         body.put("id", id);
         body.put("status", ConflictRecords.RESOLVED);

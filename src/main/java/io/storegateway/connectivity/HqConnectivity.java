@@ -45,9 +45,9 @@ public final class HqConnectivity {
             return;
         }
         if (before == State.OFFLINE) {
-            LOG.info("HQ is reachable again; forwarding the backlog now");
+            LOG.atInfo().addKeyValue("event", "online").log("HQ is reachable again; forwarding the backlog now");
         } else {
-            LOG.info("HQ is reachable");
+            LOG.atInfo().addKeyValue("event", "online").log("HQ is reachable");
         }
         onRestored.forEach(Runnable::run);
     }
@@ -56,7 +56,7 @@ public final class HqConnectivity {
     public void unreachable(Exchange exchange) {
         Throwable cause = exchange == null ? null : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (change(State.OFFLINE) != State.OFFLINE) {
-            LOG.warn("HQ is unreachable ({}); updates are kept in the queue until it answers again",
+            LOG.atWarn().addKeyValue("event", "offline").log("HQ is unreachable ({}); updates are kept in the queue until it answers again",
                     cause == null ? "no answer" : cause.getClass().getSimpleName() + ": " + cause.getMessage());
         }
     }

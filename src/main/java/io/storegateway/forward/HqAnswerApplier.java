@@ -132,6 +132,8 @@ public final class HqAnswerApplier {
         String why = reason == null ? "rejected by HQ" : reason;
         copy.setStringProperty(ERROR_PROPERTY, why);
         session.createProducer().send(session.createQueue(Queues.DLQ), copy);
-        LOG.warn("HQ rejected update {} (sku {}) for good; moved to {}: {}", q.update().updateId(), q.update().sku(), Queues.DLQ, why);
+        LOG.atWarn().addKeyValue("event", "dead-lettered").addKeyValue("updateId", q.update().updateId())
+                .addKeyValue("sku", q.update().sku())
+                .log("HQ rejected update {} (sku {}) for good; moved to {}: {}", q.update().updateId(), q.update().sku(), Queues.DLQ, why);
     }
 }

@@ -44,10 +44,10 @@ public final class HqCircuitBreaker {
         breaker.getEventPublisher().onStateTransition(e -> {
             var t = e.getStateTransition();
             if (t.getToState() == CircuitBreaker.State.OPEN) {
-                LOG.warn("Circuit breaker {} -> {}: HQ calls fail; forwarding pauses for {} ms",
+                LOG.atWarn().addKeyValue("event", "breaker").log("Circuit breaker {} -> {}: HQ calls fail; forwarding pauses for {} ms",
                         t.getFromState(), t.getToState(), s.getLong(WAIT_OPEN_MS, 30_000));
             } else {
-                LOG.info("Circuit breaker {} -> {}", t.getFromState(), t.getToState());
+                LOG.atInfo().addKeyValue("event", "breaker").log("Circuit breaker {} -> {}", t.getFromState(), t.getToState());
             }
         });
         return breaker;
