@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one way into the outbound queue, for both channels. Updates seen before are answered
@@ -35,6 +36,7 @@ public final class UpdateIntake {
     private final StorageGuard storage;
     private final AcceptedUpdates accepted;
     private final Clock clock;
+    private final AtomicLong acceptedTotal = new AtomicLong();
 
     public UpdateIntake(BrokerConnections broker, StorageGuard storage, AcceptedUpdates accepted, Clock clock) {
         this.broker = broker;
@@ -117,7 +119,13 @@ public final class UpdateIntake {
                 }
             }
             accepted.recordQueued(fresh, channel, now);
+            acceptedTotal.addAndGet(fresh.size());
         }
         return receipts;
+    }
+
+    /** Updates queued since the gateway started (duplicates not counted). */
+    public long acceptedTotal() {
+        return acceptedTotal.get();
     }
 }
