@@ -168,6 +168,8 @@ class ConsoleBrowserTest {
         signIn(TestGateway.ADMIN_TOKEN);
         waitForText("status-online", "Online");
         assertThat(text("status-breaker")).isEqualTo("CLOSED");
+        assertThat(terminal.get("/admin/v1/history").status()).isEqualTo(403);
+        assertThat(it.get("/admin/v1/history").json().path("points")).isNotEmpty();
 
         t.stopGateway();
 
