@@ -1,10 +1,12 @@
 package io.storegateway;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.storegateway.admin.ActivityHistory;
 import io.storegateway.admin.AdminApiRoutes;
 import io.storegateway.admin.GatewayMetrics;
 import io.storegateway.admin.ParkedMessages;
 import io.storegateway.admin.GatewayStatus;
+import io.storegateway.admin.HistoryApiRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storegateway.broker.BrokerConnections;
@@ -215,6 +217,10 @@ public final class Gateway implements AutoCloseable {
                 new ParkedMessages(connections, acceptedUpdates)));
         camel.configure().addRoutesBuilder(new ConflictApiRoutes(admin, conflicts,
                 new ManualResolutions(conflicts, views, intake, validator, clock)));
+        // The console's chart: backlog and throughput over the last hour.
+        ActivityHistory history = ActivityHistory.start(settings, clock, this::backlog, ingestStats::acceptedTotal, forwardStats::updates);
+        toClose.push(history);
+        camel.configure().addRoutesBuilder(new HistoryApiRoutes(admin, history));
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
         toClose.push(camel::stop);

@@ -71,7 +71,8 @@ public final class Commands {
 
                 Store Gateway demo is running (store %s, HQ simulator at %s).
 
-                  Open the demo page:   http://localhost:%d/console/
+                  Open the console:     http://localhost:%d/console/
+                  Admin token:          demo-admin-token      (DEMO ONLY; sign in to the console with it)
                   Terminal token:       demo-terminal-token   (DEMO ONLY)
 
                   Post an update:
