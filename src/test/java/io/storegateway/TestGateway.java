@@ -14,7 +14,8 @@ import java.util.UUID;
 /**
  * A real gateway for integration tests: its own data directory under target/, free ports, the
  * project's route files and users file, and a real HQ simulator on a free port. Short back-off so
- * tests about outages run quickly.
+ * tests about outages run quickly. The mirror is H2 in the data directory, or a PostgreSQL schema of
+ * its own when the run asks for PostgreSQL ({@link TestMirror}).
  */
 public final class TestGateway implements AutoCloseable {
 
@@ -26,11 +27,13 @@ public final class TestGateway implements AutoCloseable {
 
     public final HqSimulator hq;
     public final Path dataDir;
+    private final TestMirror mirror;
     private final Map<String, String> overrides;
     private Gateway gateway;
 
-    private TestGateway(Path dataDir, Map<String, String> overrides) {
+    private TestGateway(Path dataDir, TestMirror mirror, Map<String, String> overrides) {
         this.dataDir = dataDir;
+        this.mirror = mirror;
         this.hq = new HqSimulator(0);
         hq.setRequiredToken(HQ_TOKEN);
         hq.start();
@@ -57,6 +60,7 @@ public final class TestGateway implements AutoCloseable {
                 "gateway.forward.access-retry-ms", "500",
                 "gateway.broker.disk-scan-ms", "200",
                 "gateway.changes.interval-ms", "500"));
+        this.overrides.putAll(mirror.settings());
         this.overrides.putAll(overrides);
     }
 
@@ -68,10 +72,15 @@ public final class TestGateway implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        TestGateway t = new TestGateway(dir, overrides);
-        t.hq.seedDemoCatalogue(STORE, products);
-        t.startGateway();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> t.gateway().catalogueLoaded());
+        TestGateway t = new TestGateway(dir, TestMirror.forGateway(name), overrides);
+        try {
+            t.hq.seedDemoCatalogue(STORE, products);
+            t.startGateway();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> t.gateway().catalogueLoaded());
+        } catch (RuntimeException | Error e) {
+            t.close(); // the test never gets it to close: HQ's port and a PostgreSQL schema would be left behind
+            throw e;
+        }
         return t;
     }
 
@@ -114,6 +123,7 @@ public final class TestGateway implements AutoCloseable {
     public void close() {
         stopGateway();
         hq.stop();
+        mirror.close();
     }
 
     static int freePort() {

@@ -17,6 +17,11 @@ public final class MirrorDatabase implements AutoCloseable {
     public static final String POOL_SIZE = "gateway.mirror.pool-size";
     static final int DEFAULT_POOL_SIZE = 8;
 
+    /** Migrations every database runs. */
+    static final String MIGRATIONS = "classpath:db/migration";
+    /** Migrations only PostgreSQL runs (after the common ones): what H2 does by default, PostgreSQL must be told. */
+    static final String POSTGRESQL_MIGRATIONS = "classpath:db/postgresql";
+
     private static final Logger LOG = LoggerFactory.getLogger(MirrorDatabase.class);
 
     private final HikariDataSource dataSource;
@@ -42,7 +47,7 @@ public final class MirrorDatabase implements AutoCloseable {
             throw new IllegalStateException("cannot open the mirror database (" + GatewaySettings.MIRROR_JDBC_URL + "): "
                     + e.getMessage(), e);
         }
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        Flyway.configure().dataSource(ds).locations(migrations(settings.mirrorJdbcUrl())).load().migrate();
         LOG.info("Mirror database ready: {}", redact(settings.mirrorJdbcUrl()));
         return new MirrorDatabase(ds);
     }
@@ -111,6 +116,12 @@ public final class MirrorDatabase implements AutoCloseable {
         String url = dataSource.getJdbcUrl();
         String[] parts = url.split(":", 3);
         return parts.length > 1 ? parts[1] : url;
+    }
+
+    static String[] migrations(String jdbcUrl) {
+        return jdbcUrl.startsWith("jdbc:postgresql:")
+                ? new String[] {MIGRATIONS, POSTGRESQL_MIGRATIONS}
+                : new String[] {MIGRATIONS};
     }
 
     /** A JDBC URL may carry a password as a parameter: never log one. */
