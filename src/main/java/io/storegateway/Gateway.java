@@ -15,7 +15,9 @@ import io.storegateway.forward.HqCallFailure;
 import io.storegateway.forward.HqAccessAlert;
 import io.storegateway.forward.HqCircuitBreaker;
 import io.storegateway.broker.EmbeddedBroker;
+import io.storegateway.broker.QueueDepths;
 import io.storegateway.broker.Queues;
+import io.storegateway.broker.RemoteBroker;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.forward.ForwardBackoff;
 import io.storegateway.forward.ForwardStats;
@@ -75,7 +77,8 @@ public final class Gateway implements AutoCloseable {
 
     private final GatewaySettings settings;
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
-    private EmbeddedBroker broker;
+    /** The embedded broker, or the remote one: both answer how many updates wait. */
+    private QueueDepths depths;
     private MirrorDatabase mirror;
     private AcceptedUpdates acceptedUpdates;
     private ForwardStats forwardStats;
@@ -114,13 +117,20 @@ public final class Gateway implements AutoCloseable {
         String secret = HexFormat.of().formatHex(randomBytes(24));
         String url = settings.brokerUrl();
         String user = GATEWAY_USER;
+        StorageGuard storage;
         if (url.isEmpty()) {
-            broker = new EmbeddedBroker(settings, tokens, GATEWAY_USER, secret).start();
+            EmbeddedBroker broker = new EmbeddedBroker(settings, tokens, GATEWAY_USER, secret).start();
             toClose.push(broker);
+            depths = broker;
+            storage = broker;
             url = EmbeddedBroker.IN_VM_URL;
         } else {
-            user = settings.require("gateway.broker.username");
-            secret = settings.require("gateway.broker.password");
+            user = settings.require(RemoteBroker.USERNAME);
+            secret = settings.require(RemoteBroker.PASSWORD);
+            RemoteBroker remote = RemoteBroker.connect(settings, url, user, secret);
+            toClose.push(remote);
+            depths = remote;
+            storage = remote;
         }
         BrokerConnections connections = new BrokerConnections(url, user, secret,
                 settings.getInt(BrokerConnections.PRODUCER_SESSIONS, 16));
@@ -141,8 +151,7 @@ public final class Gateway implements AutoCloseable {
         ConflictResolver resolver = ConflictResolver.from(settings);
 
         UpdateValidator validator = new UpdateValidator();
-        UpdateIntake intake = new UpdateIntake(connections, broker == null ? StorageGuard.NEVER_FULL : broker,
-                acceptedUpdates, clock);
+        UpdateIntake intake = new UpdateIntake(connections, storage, acceptedUpdates, clock);
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
         forwardStats = new ForwardStats(clock);
         CircuitBreaker breaker = HqCircuitBreaker.from(settings);
@@ -206,9 +215,10 @@ public final class Gateway implements AutoCloseable {
         toClose.push(camel::stop);
         camel.start();
         JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort());
-        LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker port {}, HQ {}",
+        LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker {}, HQ {}",
                 settings.storeId(), (System.nanoTime() - started) / 1_000_000, settings.httpPort(),
-                settings.brokerPort(), settings.hqUrl());
+                settings.brokerUrl().isEmpty() ? "port " + settings.brokerPort() : RemoteBroker.redacted(settings.brokerUrl()),
+                settings.hqUrl());
     }
 
     /**
@@ -287,13 +297,13 @@ public final class Gateway implements AutoCloseable {
         return forwardStats;
     }
 
-    /** Updates waiting to go to HQ (embedded broker only; -1 with a remote broker). */
+    /** Updates waiting to go to HQ (-1 while a remote broker cannot be asked). */
     public long backlog() {
-        return broker == null ? -1 : broker.depth(Queues.OUTBOUND);
+        return depth(Queues.OUTBOUND);
     }
 
     public long depth(String queue) {
-        return broker == null ? -1 : broker.depth(queue);
+        return depths.depth(queue);
     }
 
     @Override

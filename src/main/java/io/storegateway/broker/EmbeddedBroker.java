@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * delivery attempts, so the broker never drops or dead-letters an update on its own: only the
  * gateway decides that an update is dead (HQ rejected it for good).
  */
-public final class EmbeddedBroker implements StorageGuard, AutoCloseable {
+public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoCloseable {
 
     public static final String IN_VM_URL = "vm://0";
     public static final String MAX_DISK_USAGE = "gateway.broker.max-disk-usage-percent";
@@ -147,6 +147,7 @@ public final class EmbeddedBroker implements StorageGuard, AutoCloseable {
     }
 
     /** Messages waiting in a queue (0 when it does not exist). */
+    @Override
     public long depth(String queue) {
         var q = server.getActiveMQServer().locateQueue(queue);
         return q == null ? 0 : q.getMessageCount();
