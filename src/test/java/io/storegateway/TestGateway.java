@@ -116,7 +116,7 @@ public final class TestGateway implements AutoCloseable {
         hq.stop();
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +104,7 @@ class RemoteBrokerTest {
 
     /** The gateway's embedded broker, reached over TCP as a remote one would be. */
     private String gatewayLikeBroker(Map<String, String> more) {
-        int port = freePort();
+        int port = TestGateway.freePort();
         Map<String, String> s = new HashMap<>(more);
         s.put(GatewaySettings.DATA_DIR, dataDir().toString());
         s.put(GatewaySettings.BROKER_PORT, Integer.toString(port));
@@ -117,7 +116,7 @@ class RemoteBrokerTest {
 
     /** Artemis as it comes: no security, default address settings; with or without the gateway's queues. */
     private String bareBroker(boolean withQueues) {
-        int port = freePort();
+        int port = TestGateway.freePort();
         ConfigurationImpl c = new ConfigurationImpl();
         c.setPersistenceEnabled(false);
         c.setSecurityEnabled(false);
@@ -156,15 +155,6 @@ class RemoteBrokerTest {
         Path dir = Path.of("target", "test-data", "remote-broker-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
         try {
             return Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -15,7 +15,6 @@ import javax.xml.transform.stream.StreamResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,7 +60,7 @@ final class RemoteArtemis implements AutoCloseable {
      */
     static RemoteArtemis create(Path dir, Map<String, String> core) throws Exception {
         Path home = home();
-        int port = freePort();
+        int port = TestGateway.freePort();
         Files.createDirectories(dir.getParent());
         run(dir.resolveSibling(dir.getFileName() + "-create.log"), Duration.ofSeconds(60),
                 home.resolve("bin").resolve("artemis").toString(), "create", dir.toString(),
@@ -215,15 +214,6 @@ final class RemoteArtemis implements AutoCloseable {
         if (p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", command) + " exited with " + p.exitValue() + ":\n"
                     + Files.readString(log, StandardCharsets.UTF_8));
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
