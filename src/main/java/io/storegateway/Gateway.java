@@ -25,6 +25,7 @@ import io.storegateway.forward.HqAnswerApplier;
 import io.storegateway.forward.HqBatchRequest;
 import io.storegateway.forward.HqHttpClient;
 import io.storegateway.forward.OutboundBatches;
+import io.storegateway.forward.SettledNotices;
 import io.storegateway.ingest.HttpIngest;
 import io.storegateway.ingest.HttpIngestRoutes;
 import io.storegateway.ingest.JmsIngest;
@@ -158,7 +159,11 @@ public final class Gateway implements AutoCloseable {
         HqAccessAlert accessAlert = new HqAccessAlert(settings, clock);
         OutboundBatches batches = new OutboundBatches(connections, backoff, breaker, accessAlert, settings);
         HqBatchRequest request = new HqBatchRequest(settings.hqToken());
-        HqAnswerApplier applier = new HqAnswerApplier(writer, resolver, request, backoff, accessAlert, forwardStats);
+        // Gateways sharing a remote broker tell each other HQ's answers, so each mirror settles what it accepted.
+        SettledNotices notices = settings.brokerUrl().isEmpty() ? SettledNotices.none()
+                : SettledNotices.shared(settings, connections.connectionFactory(), writer);
+        toClose.push(notices);
+        HqAnswerApplier applier = new HqAnswerApplier(writer, resolver, request, backoff, accessAlert, forwardStats, notices);
         batches.whenDrained(reconciliation::backlogDrained);
         connectivity = new HqConnectivity(clock);
         // HQ is back: drain now, not at the next back-off tick or when the breaker's wait is over.

@@ -6,6 +6,7 @@ import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.JournalType;
@@ -85,6 +86,9 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
                     .setRoutingType(RoutingType.ANYCAST).setDurable(true));
             c.addAddressSetting(name, addressSettings(maxSize));
         }
+        // Unused by a lone gateway; there so that this broker, reached over TCP, is set up like a
+        // remote one (config/remote-broker/store-gateway-broker.xml).
+        c.addAddressConfiguration(new CoreAddressConfiguration().setName(Queues.SETTLED).addRoutingType(RoutingType.MULTICAST));
         // A terminal message whose ingest failed for a passing reason (mirror down, disk full) comes
         // back after a pause instead of spinning; per-SKU order is fixed later, on the outbound queue.
         c.getAddressSettings().get(Queues.INBOUND)

@@ -151,6 +151,9 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, AutoClosea
                     problems.add("queue " + queue + " does not exist");
                 }
             }
+            if (!session().addressQuery(SimpleString.of(Queues.SETTLED)).isExists()) {
+                problems.add("address " + Queues.SETTLED + " does not exist");
+            }
             for (String address : Queues.ALL) {
                 String json = String.valueOf(operation("getAddressSettingsAsJSON", address));
                 LOG.debug("Address settings of {} on the remote broker: {}", address, json);

@@ -67,6 +67,7 @@ class RemoteBrokerTest {
         assertThatThrownBy(() -> RemoteBroker.connect(GatewaySettings.of(Map.of()), url, USER, SECRET))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("queue store.updates.outbound does not exist")
+                .hasMessageContaining("address store.gateway.settled does not exist")
                 .hasMessageContaining(RemoteBroker.SETUP_DOC);
     }
 
