@@ -17,7 +17,9 @@ import io.storegateway.forward.HqCallFailure;
 import io.storegateway.forward.HqAccessAlert;
 import io.storegateway.forward.HqCircuitBreaker;
 import io.storegateway.broker.EmbeddedBroker;
+import io.storegateway.broker.QueueDepths;
 import io.storegateway.broker.Queues;
+import io.storegateway.broker.RemoteBroker;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.forward.ForwardBackoff;
 import io.storegateway.forward.ForwardStats;
@@ -28,6 +30,7 @@ import io.storegateway.forward.HqRequestTimer;
 import io.storegateway.health.GatewayHealthChecks;
 import io.storegateway.ingest.IngestStats;
 import io.storegateway.forward.OutboundBatches;
+import io.storegateway.forward.SettledNotices;
 import io.storegateway.ingest.HttpIngest;
 import io.storegateway.ingest.HttpIngestRoutes;
 import io.storegateway.ingest.JmsIngest;
@@ -83,7 +86,8 @@ public final class Gateway implements AutoCloseable {
 
     private final GatewaySettings settings;
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
-    private EmbeddedBroker broker;
+    /** The embedded broker, or the remote one: both answer how many updates wait. */
+    private QueueDepths depths;
     private MirrorDatabase mirror;
     private AcceptedUpdates acceptedUpdates;
     private ForwardStats forwardStats;
@@ -122,13 +126,20 @@ public final class Gateway implements AutoCloseable {
         String secret = HexFormat.of().formatHex(randomBytes(24));
         String url = settings.brokerUrl();
         String user = GATEWAY_USER;
+        StorageGuard storage;
         if (url.isEmpty()) {
-            broker = new EmbeddedBroker(settings, tokens, GATEWAY_USER, secret).start();
+            EmbeddedBroker broker = new EmbeddedBroker(settings, tokens, GATEWAY_USER, secret).start();
             toClose.push(broker);
+            depths = broker;
+            storage = broker;
             url = EmbeddedBroker.IN_VM_URL;
         } else {
-            user = settings.require("gateway.broker.username");
-            secret = settings.require("gateway.broker.password");
+            user = settings.require(RemoteBroker.USERNAME);
+            secret = settings.require(RemoteBroker.PASSWORD);
+            RemoteBroker remote = RemoteBroker.connect(settings, url, user, secret);
+            toClose.push(remote);
+            depths = remote;
+            storage = remote;
         }
         BrokerConnections connections = new BrokerConnections(url, user, secret,
                 settings.getInt(BrokerConnections.PRODUCER_SESSIONS, 16));
@@ -150,7 +161,6 @@ public final class Gateway implements AutoCloseable {
 
         UpdateValidator validator = new UpdateValidator();
         IngestStats ingestStats = new IngestStats();
-        StorageGuard storage = broker == null ? StorageGuard.NEVER_FULL : broker;
         UpdateIntake intake = new UpdateIntake(connections, storage, acceptedUpdates, ingestStats, clock);
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
         forwardStats = new ForwardStats(clock);
@@ -158,7 +168,11 @@ public final class Gateway implements AutoCloseable {
         HqAccessAlert accessAlert = new HqAccessAlert(settings, clock);
         OutboundBatches batches = new OutboundBatches(connections, backoff, breaker, accessAlert, settings);
         HqBatchRequest request = new HqBatchRequest(settings.hqToken());
-        HqAnswerApplier applier = new HqAnswerApplier(writer, resolver, request, backoff, accessAlert, forwardStats);
+        // Gateways sharing a remote broker tell each other HQ's answers, so each mirror settles what it accepted.
+        SettledNotices notices = settings.brokerUrl().isEmpty() ? SettledNotices.none()
+                : SettledNotices.shared(settings, connections.connectionFactory(), writer);
+        toClose.push(notices);
+        HqAnswerApplier applier = new HqAnswerApplier(writer, resolver, request, backoff, accessAlert, forwardStats, notices);
         batches.whenDrained(reconciliation::backlogDrained);
         connectivity = new HqConnectivity(clock);
         // HQ is back: drain now, not at the next back-off tick or when the breaker's wait is over.
@@ -227,11 +241,12 @@ public final class Gateway implements AutoCloseable {
         camel.start();
         GatewayHealthChecks.register(camel.getCamelContext(),
                 Duration.ofMillis(settings.getLong(GatewayHealthChecks.PROBE_TIMEOUT_MS, 2000)), connections, storage,
-                broker == null ? settings.brokerUrl().replaceAll("\\?.*", "") : "embedded", mirror, connectivity, accessAlert);
+                settings.brokerUrl().isEmpty() ? "embedded" : RemoteBroker.redacted(settings.brokerUrl()), mirror, connectivity, accessAlert);
         JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort());
-        LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker port {}, HQ {}",
+        LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker {}, HQ {}",
                 settings.storeId(), (System.nanoTime() - started) / 1_000_000, settings.httpPort(),
-                settings.brokerPort(), settings.hqUrl());
+                settings.brokerUrl().isEmpty() ? "port " + settings.brokerPort() : RemoteBroker.redacted(settings.brokerUrl()),
+                settings.hqUrl());
     }
 
     /**
@@ -312,13 +327,13 @@ public final class Gateway implements AutoCloseable {
         return forwardStats;
     }
 
-    /** Updates waiting to go to HQ (embedded broker only; -1 with a remote broker). */
+    /** Updates waiting to go to HQ (-1 while a remote broker cannot be asked). */
     public long backlog() {
-        return broker == null ? -1 : broker.depth(Queues.OUTBOUND);
+        return depth(Queues.OUTBOUND);
     }
 
     public long depth(String queue) {
-        return broker == null ? -1 : broker.depth(queue);
+        return depths.depth(queue);
     }
 
     @Override

@@ -126,7 +126,7 @@ public final class TestGateway implements AutoCloseable {
         mirror.close();
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();

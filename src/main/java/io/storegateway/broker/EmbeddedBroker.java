@@ -6,6 +6,7 @@ import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.JournalType;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * delivery attempts, so the broker never drops or dead-letters an update on its own: only the
  * gateway decides that an update is dead (HQ rejected it for good).
  */
-public final class EmbeddedBroker implements StorageGuard, AutoCloseable {
+public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoCloseable {
 
     public static final String IN_VM_URL = "vm://0";
     public static final String MAX_DISK_USAGE = "gateway.broker.max-disk-usage-percent";
@@ -85,6 +86,9 @@ public final class EmbeddedBroker implements StorageGuard, AutoCloseable {
                     .setRoutingType(RoutingType.ANYCAST).setDurable(true));
             c.addAddressSetting(name, addressSettings(maxSize));
         }
+        // Unused by a lone gateway; there so that this broker, reached over TCP, is set up like a
+        // remote one (config/remote-broker/store-gateway-broker.xml).
+        c.addAddressConfiguration(new CoreAddressConfiguration().setName(Queues.SETTLED).addRoutingType(RoutingType.MULTICAST));
         // A terminal message whose ingest failed for a passing reason (mirror down, disk full) comes
         // back after a pause instead of spinning; per-SKU order is fixed later, on the outbound queue.
         c.getAddressSettings().get(Queues.INBOUND)
@@ -147,6 +151,7 @@ public final class EmbeddedBroker implements StorageGuard, AutoCloseable {
     }
 
     /** Messages waiting in a queue (0 when it does not exist). */
+    @Override
     public long depth(String queue) {
         var q = server.getActiveMQServer().locateQueue(queue);
         return q == null ? 0 : q.getMessageCount();

@@ -18,6 +18,12 @@ public final class Queues {
 
     public static final List<String> ALL = List.of(INBOUND, OUTBOUND, INVALID, DLQ, EXPIRED);
 
+    /**
+     * Gateways sharing a remote broker: HQ's answers to each forwarded batch, for the other gateways'
+     * mirrors (a multicast address; each gateway reads it through a durable subscription of its own).
+     */
+    public static final String SETTLED = "store.gateway.settled";
+
     private Queues() {
     }
 }

@@ -5,7 +5,4 @@ package io.storegateway.broker;
 public interface StorageGuard {
 
     boolean full();
-
-    /** For a remote broker, whose own flow control blocks or refuses senders. */
-    StorageGuard NEVER_FULL = () -> false;
 }

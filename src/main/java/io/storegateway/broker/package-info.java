@@ -1,2 +1,2 @@
-/** The embedded Artemis broker: durable queues on disk, its addresses, and who may use them. */
+/** The broker: the embedded Artemis (durable queues on disk, its addresses, who may use them) or a remote one. */
 package io.storegateway.broker;

@@ -24,7 +24,8 @@ import java.util.List;
 
 /**
  * Applies HQ's answer to a batch: records every result in the mirror (one SQL transaction), moves
- * updates HQ rejected for good to the DLQ, and only then commits the batch off the queue. A crash
+ * updates HQ rejected for good to the DLQ, tells gateways sharing the broker (if any), and only then
+ * commits the batch off the queue. A crash
  * anywhere before the commit redelivers the batch; HQ answers DUPLICATE and the mirror write repeats
  * harmlessly.
  */
@@ -40,9 +41,11 @@ public final class HqAnswerApplier {
     private final ForwardBackoff backoff;
     private final HqAccessAlert accessAlert;
     private final ForwardStats stats;
+    private final SettledNotices notices;
 
     public HqAnswerApplier(MirrorWriter mirror, ConflictResolver resolver, HqBatchRequest request, ForwardBackoff backoff,
-                           HqAccessAlert accessAlert, ForwardStats stats) {
+                           HqAccessAlert accessAlert, ForwardStats stats, SettledNotices notices) {
+        this.notices = notices;
         this.mirror = mirror;
         this.resolver = resolver;
         this.poster = new HqPoster(request);
@@ -101,6 +104,7 @@ public final class HqAnswerApplier {
                 deadLetter(batch.session(), batch.updates().get(i), r.reason());
             }
         }
+        notices.publish(batch.session(), verdicts);
         batch.commit();
         backoff.succeeded();
         accessAlert.cleared();

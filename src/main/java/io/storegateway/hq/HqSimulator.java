@@ -175,6 +175,12 @@ public final class HqSimulator {
         return store == null ? 0 : store.appliedCount();
     }
 
+    /** The ids of the updates applied to one product, in the order HQ applied them (tests check per-SKU order with it). */
+    public List<String> appliedOrder(String storeId, String sku) {
+        SimulatedStore store = stores.get(storeId);
+        return store == null ? List.of() : store.appliedOrder(sku);
+    }
+
     /**
      * An edit at HQ, as {@code PUT /sim/v1/stores/{storeId}/products/{sku}}: the record's name and
      * price replace the current ones unless null; its quantity and deleted flag always apply.

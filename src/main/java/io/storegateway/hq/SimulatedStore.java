@@ -8,8 +8,10 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +29,8 @@ final class SimulatedStore {
     private final NavigableMap<String, ProductRecord> products = new TreeMap<>();
     /** Only applied updates: a conflicted or rejected one changed nothing, so a resend is judged afresh. */
     private final Set<String> appliedUpdateIds = new HashSet<>();
+    /** Per SKU, the ids of the updates applied to it, in the order they were applied. */
+    private final Map<String, List<String>> appliedOrder = new HashMap<>();
     private final List<ProductRecord> hqEdits = new ArrayList<>();
 
     /** A change made at HQ itself; null fields keep the current value. */
@@ -67,6 +71,7 @@ final class SimulatedStore {
         ProductRecord changed = changed(u, current, now);
         products.put(u.sku(), changed);
         appliedUpdateIds.add(u.updateId());
+        appliedOrder.computeIfAbsent(u.sku(), k -> new ArrayList<>()).add(u.updateId());
         return new UpdateResult(u.updateId(), Status.APPLIED, null, changed);
     }
 
@@ -153,6 +158,10 @@ final class SimulatedStore {
 
     synchronized int appliedCount() {
         return appliedUpdateIds.size();
+    }
+
+    synchronized List<String> appliedOrder(String sku) {
+        return List.copyOf(appliedOrder.getOrDefault(sku, List.of()));
     }
 
     /** Products after {@code after} (exclusive, null = from the start); {@code next} is set while more remain. */

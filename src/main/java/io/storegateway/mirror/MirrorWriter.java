@@ -15,6 +15,8 @@ import java.util.List;
 public final class MirrorWriter {
 
     public static final String SOURCE_HQ_ANSWER = "HQ_ANSWER";
+    /** HQ's answer, passed on by the gateway that forwarded the update. */
+    public static final String SOURCE_PEER = "PEER_ANSWER";
 
     private final MirrorDatabase db;
     private final AcceptedUpdates updates;
@@ -31,17 +33,31 @@ public final class MirrorWriter {
     }
 
     public void record(List<HqVerdict> verdicts) {
+        write(verdicts, SOURCE_HQ_ANSWER, true);
+    }
+
+    /**
+     * HQ's answers to a batch that another gateway forwarded (gateways sharing a remote broker, each
+     * with its own mirror): the same writes, so this mirror settles the updates it accepted and
+     * learns the ones it never saw. A conflict waiting for a person is parked only by the gateway
+     * that forwarded it.
+     */
+    public void recordFromPeer(List<HqVerdict> verdicts) {
+        write(verdicts, SOURCE_PEER, false);
+    }
+
+    private void write(List<HqVerdict> verdicts, String source, boolean park) {
         Instant now = clock.instant();
         db.inDurableTransaction(c -> {
             for (HqVerdict v : verdicts) {
                 UpdateResult r = v.result();
                 if (r.record() != null && r.record().sku() != null && !r.record().sku().isEmpty()) {
-                    products.apply(c, r.record(), SOURCE_HQ_ANSWER, v.update().updateId(), now);
+                    products.apply(c, r.record(), source, v.update().updateId(), now);
                 }
                 Long hqVersion = r.record() == null ? null : r.record().version();
                 updates.settle(c, v.update(), v.channel(), v.receivedAt(), statusOf(r),
                         v.note() != null ? v.note() : reasonOf(v), hqVersion, now);
-                if (v.parked() && r.record() != null) {
+                if (park && v.parked() && r.record() != null) {
                     conflicts.park(c, v.update(), r.record(), now);
                 }
             }

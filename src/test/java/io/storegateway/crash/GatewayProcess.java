@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -44,6 +45,11 @@ final class GatewayProcess implements AutoCloseable {
     private volatile Process process;
 
     GatewayProcess(Path dir, String hqUrl, String hqToken, String terminalToken) throws IOException {
+        this(dir, hqUrl, hqToken, terminalToken, Map.of());
+    }
+
+    /** With {@code extra} settings added to (or overriding) the config file, e.g. a remote broker's URL. */
+    GatewayProcess(Path dir, String hqUrl, String hqToken, String terminalToken, Map<String, String> extra) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.terminalToken = terminalToken;
         this.httpPort = freePort();
@@ -77,6 +83,9 @@ final class GatewayProcess implements AutoCloseable {
                 "gateway.hq.response-timeout-ms = 2000",
                 "gateway.catalogue.retry-ms = 1000",
                 ""), StandardCharsets.UTF_8);
+        StringBuilder more = new StringBuilder();
+        extra.forEach((k, v) -> more.append(k).append(" = ").append(v).append('\n'));
+        Files.writeString(config, more, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
     }
 
     Path dataDir() {
