@@ -82,6 +82,8 @@ public final class RouteFileCheck implements AutoCloseable {
     }
 
     private final DefaultCamelContext camel;
+    /** The file being checked, to point at the exact line of a name Camel's model only knows by step. */
+    private Node root;
 
     /** @param settings the values {@code {{placeholders}}} resolve against (the gateway's settings) */
     public RouteFileCheck(Properties settings) {
@@ -149,6 +151,7 @@ public final class RouteFileCheck implements AutoCloseable {
         if (root.isEmpty()) {
             return result(file, content, routes, problems);
         }
+        this.root = root.get();
         checkShape(file, root.get(), routes, problems);
         if (!problems.isEmpty()) {
             return result(file, content, routes, problems);
@@ -358,7 +361,8 @@ public final class RouteFileCheck implements AutoCloseable {
             if (unknown.find()) {
                 List<String> names = Arrays.stream(unknown.group(1).split(",\\s*"))
                         .map(kv -> kv.contains("=") ? kv.substring(0, kv.indexOf('=')) : kv).toList();
-                problems.add(new RouteProblem(file, line, "endpoint '" + rawUri + "': unknown option"
+                String base = rawUri.contains("?") ? rawUri.substring(0, rawUri.indexOf('?')) : rawUri;
+                problems.add(new RouteProblem(file, lineOfScalar(names.get(0), line), "endpoint '" + base + "': unknown option"
                         + (names.size() > 1 ? "s " : " ") + String.join(", ", names) + " for component '" + scheme + "'"));
             } else {
                 problems.add(new RouteProblem(file, line, "endpoint '" + rawUri + "': " + rootMessage(e)));
@@ -366,10 +370,11 @@ public final class RouteFileCheck implements AutoCloseable {
         }
     }
 
-    private static void checkBean(String file, int line, String ref, String method, List<RouteProblem> problems) {
+    private void checkBean(String file, int stepLine, String ref, String method, List<RouteProblem> problems) {
         if (ref == null || ref.isBlank() || ref.contains("{{")) {
             return;
         }
+        int line = lineOfScalar(ref, stepLine);
         String name = ref.startsWith("#bean:") ? ref.substring(6) : ref.startsWith("#") ? ref.substring(1) : ref;
         Optional<GatewayBeans.Bean> bean = GatewayBeans.named(name);
         if (bean.isEmpty()) {
@@ -382,7 +387,7 @@ public final class RouteFileCheck implements AutoCloseable {
         String methodName = method.contains("(") ? method.substring(0, method.indexOf('(')).trim() : method.trim();
         boolean exists = Arrays.stream(bean.get().type().getMethods()).map(Method::getName).anyMatch(methodName::equals);
         if (!exists) {
-            problems.add(new RouteProblem(file, line, "bean '" + name + "' has no method '" + methodName + "'"));
+            problems.add(new RouteProblem(file, lineOfScalar(method, stepLine), "bean '" + name + "' has no method '" + methodName + "'"));
         }
     }
 
@@ -429,6 +434,26 @@ public final class RouteFileCheck implements AutoCloseable {
     }
 
     // ---- helpers
+
+    /** The line of the first scalar (key or value) that is exactly {@code text}, at or after {@code from}; else {@code from}. */
+    private int lineOfScalar(String text, int from) {
+        List<Node> todo = new ArrayList<>(List.of(root));
+        int best = Integer.MAX_VALUE;
+        while (!todo.isEmpty()) {
+            Node n = todo.remove(todo.size() - 1);
+            if (n instanceof ScalarNode s && s.getValue().equals(text) && line(s) >= from) {
+                best = Math.min(best, line(s));
+            } else if (n instanceof SequenceNode seq) {
+                todo.addAll(seq.getValue());
+            } else if (n instanceof MappingNode map) {
+                map.getValue().forEach(t -> {
+                    todo.add(t.getKeyNode());
+                    todo.add(t.getValueNode());
+                });
+            }
+        }
+        return best == Integer.MAX_VALUE ? from : best;
+    }
 
     private static Optional<Node> value(Node mapping, String key) {
         if (mapping instanceof MappingNode m) {

@@ -100,7 +100,7 @@ class RouteFileCheckTest {
                 """));
 
         assertThat(r.problems()).extracting(RouteProblem::toString).containsExactly(
-                "r.camel.yaml:9: endpoint 'log:x?levl=INFO': unknown option levl for component 'log'",
+                "r.camel.yaml:9: endpoint 'log:x': unknown option levl for component 'log'",
                 "r.camel.yaml:10: endpoint 'nosuch:thing': no Camel component 'nosuch' in this gateway");
     }
 
@@ -108,8 +108,7 @@ class RouteFileCheckTest {
     void anUnknownOptionInFromParametersIsFound() {
         RouteFileCheck.Result r = check(route("- log: hi\n").replace("period:", "periodd:"));
 
-        assertThat(r.problems()).singleElement().asString()
-                .startsWith("r.camel.yaml:5: endpoint 'timer:r?periodd=").endsWith("unknown option periodd for component 'timer'");
+        assertThat(r.problems()).singleElement().hasToString("r.camel.yaml:7: endpoint 'timer:r': unknown option periodd for component 'timer'");
     }
 
     @Test
@@ -125,8 +124,8 @@ class RouteFileCheckTest {
                 """));
 
         assertThat(r.problems()).extracting(RouteProblem::toString).containsExactly(
-                "r.camel.yaml:9: unknown bean 'outboundBatchez'; the gateway has: " + GatewayBeans.names(),
-                "r.camel.yaml:12: bean 'outboundBatches' has no method 'takeAll'",
+                "r.camel.yaml:10: unknown bean 'outboundBatchez'; the gateway has: " + GatewayBeans.names(),
+                "r.camel.yaml:14: bean 'outboundBatches' has no method 'takeAll'",
                 "r.camel.yaml:15: unknown bean 'nothingHere'; the gateway has: " + GatewayBeans.names());
     }
 
