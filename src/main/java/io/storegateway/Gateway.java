@@ -42,6 +42,9 @@ import io.storegateway.mirror.MirrorDatabase;
 import io.storegateway.mirror.MirrorWriter;
 import io.storegateway.mirror.ProductViews;
 import io.storegateway.mirror.Products;
+import io.storegateway.routes.GatewayBeans;
+import io.storegateway.routes.RouteFiles;
+import io.storegateway.routes.RouteFilesApiRoutes;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.security.RequireRole;
 import io.storegateway.security.Role;
@@ -83,6 +86,7 @@ public final class Gateway implements AutoCloseable {
     private CatalogueLoader catalogue;
     private HqConnectivity connectivity;
     private GatewayStatus status;
+    private RouteFiles routeFiles;
 
     private Gateway(GatewaySettings settings) {
         this.settings = settings;
@@ -174,25 +178,26 @@ public final class Gateway implements AutoCloseable {
 
         camel = new Main();
         camel.setOverrideProperties(camelProperties(settings));
-        camel.configure().withRoutesIncludePattern("file:" + settings.routesDir().toAbsolutePath().normalize() + "/*.camel.yaml");
+        // The route files are loaded once Camel runs, through the same checked path as every later edit.
+        routeFiles = new RouteFiles(settings, clock);
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(connections.connectionFactory());
-        camel.bind("jms", jms);
-        camel.bind("prometheusMeterRegistry", meters);
+        GatewayBeans.JMS.bind(camel, jms);
+        GatewayBeans.METER_REGISTRY.bind(camel, meters);
         HttpComponent http = new HttpComponent();
         http.setHttpClientConfigurer(new HqHttpClient());
-        camel.bind("http", http);
+        GatewayBeans.HTTP.bind(camel, http);
         catalogue = new CatalogueLoader(mirror, products, settings.hqUrl(), settings.storeId(), settings.hqToken(), clock);
-        camel.bind("catalogueLoader", catalogue);
-        camel.bind("hqChangesPoller", changes);
-        camel.bind("reconciliation", reconciliation);
-        camel.bind("jmsIngest", new JmsIngest(validator, intake));
-        camel.bind("outboundBatches", batches);
-        camel.bind("hqBatchRequest", request);
-        camel.bind("hqAnswerApplier", applier);
-        camel.bind("hqCallFailure", new HqCallFailure(new BatchNarrower(request, applier, batches), batches));
-        camel.bind("hqCircuitBreaker", breaker);
-        camel.bind("hqConnectivity", connectivity);
+        GatewayBeans.CATALOGUE_LOADER.bind(camel, catalogue);
+        GatewayBeans.HQ_CHANGES_POLLER.bind(camel, changes);
+        GatewayBeans.RECONCILIATION.bind(camel, reconciliation);
+        GatewayBeans.JMS_INGEST.bind(camel, new JmsIngest(validator, intake));
+        GatewayBeans.OUTBOUND_BATCHES.bind(camel, batches);
+        GatewayBeans.HQ_BATCH_REQUEST.bind(camel, request);
+        GatewayBeans.HQ_ANSWER_APPLIER.bind(camel, applier);
+        GatewayBeans.HQ_CALL_FAILURE.bind(camel, new HqCallFailure(new BatchNarrower(request, applier, batches), batches));
+        GatewayBeans.HQ_CIRCUIT_BREAKER.bind(camel, breaker);
+        GatewayBeans.HQ_CONNECTIVITY.bind(camel, connectivity);
         camel.configure().addRoutesBuilder(new ApiErrors());
         camel.configure().addRoutesBuilder(new HttpIngestRoutes(terminal, new HttpIngest(validator, intake)));
         camel.configure().addRoutesBuilder(new MirrorApiRoutes(terminal, views, acceptedUpdates));
@@ -201,10 +206,15 @@ public final class Gateway implements AutoCloseable {
                 new ParkedMessages(connections, acceptedUpdates)));
         camel.configure().addRoutesBuilder(new ConflictApiRoutes(admin, conflicts,
                 new ManualResolutions(conflicts, views, intake, validator, clock)));
+        camel.configure().addRoutesBuilder(new RouteFilesApiRoutes(admin, routeFiles));
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
         toClose.push(camel::stop);
         camel.start();
+        // Watching stops first, so no swap runs while Camel stops.
+        toClose.push(routeFiles);
+        routeFiles.start(camel.getCamelContext());
+        status.addSection("routes", routeFiles::statusJson);
         JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort());
         LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker port {}, HQ {}",
                 settings.storeId(), (System.nanoTime() - started) / 1_000_000, settings.httpPort(),
@@ -281,6 +291,11 @@ public final class Gateway implements AutoCloseable {
 
     public GatewayStatus status() {
         return status;
+    }
+
+    /** The route files as they run: versions, refused changes ({@link RouteFiles#errors()}), rollback. */
+    public RouteFiles routeFiles() {
+        return routeFiles;
     }
 
     public ForwardStats forwardStats() {
