@@ -165,6 +165,7 @@ public final class RouteFiles implements AutoCloseable {
                 return;
             }
             if (f.routes().isEmpty()) {
+                // A new file that was refused and is gone again: nothing runs from it, nothing to report.
                 files.remove(name);
                 return;
             }
@@ -342,10 +343,10 @@ public final class RouteFiles implements AutoCloseable {
         return files.values().stream().filter(f -> f.hash() != null).collect(Collectors.toMap(FileState::name, FileState::hash));
     }
 
-    /** Files whose disappearance matters: something runs from them and they are not known to be deleted. */
+    /** Files whose disappearance matters: something runs from them, or a refusal of them stands. */
     Set<String> present() {
-        return files.values().stream().filter(f -> !f.deleted() && !f.routes().isEmpty()).map(FileState::name)
-                .collect(Collectors.toSet());
+        return files.values().stream().filter(f -> !f.deleted() && (!f.routes().isEmpty() || f.refused() != null))
+                .map(FileState::name).collect(Collectors.toSet());
     }
 
     public boolean knows(String name) {
