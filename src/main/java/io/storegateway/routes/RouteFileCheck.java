@@ -308,6 +308,8 @@ public final class RouteFileCheck implements AutoCloseable {
                 checkBean(file, line, breaker.getConfiguration(), null, problems);
                 if (breaker.getResilience4jConfiguration() != null) {
                     checkBean(file, line, breaker.getResilience4jConfiguration().getCircuitBreaker(), null, problems);
+                    checkBeanType(file, line, breaker.getResilience4jConfiguration().getCircuitBreaker(),
+                            io.github.resilience4j.circuitbreaker.CircuitBreaker.class, problems);
                     checkBean(file, line, breaker.getResilience4jConfiguration().getConfig(), null, problems);
                 }
                 if (breaker.getOnFallback() != null) {
@@ -388,6 +390,14 @@ public final class RouteFileCheck implements AutoCloseable {
         boolean exists = Arrays.stream(bean.get().type().getMethods()).map(Method::getName).anyMatch(methodName::equals);
         if (!exists) {
             problems.add(new RouteProblem(file, lineOfScalar(method, stepLine), "bean '" + name + "' has no method '" + methodName + "'"));
+        }
+    }
+
+    private void checkBeanType(String file, int stepLine, String ref, Class<?> type, List<RouteProblem> problems) {
+        Optional<GatewayBeans.Bean> bean = ref == null ? Optional.empty() : GatewayBeans.named(ref);
+        if (bean.isPresent() && !type.isAssignableFrom(bean.get().type())) {
+            problems.add(new RouteProblem(file, lineOfScalar(ref, stepLine), "bean '" + ref + "' is a "
+                    + bean.get().type().getSimpleName() + ", not a " + type.getSimpleName()));
         }
     }
 
@@ -490,6 +500,9 @@ public final class RouteFileCheck implements AutoCloseable {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
+        }
+        if (root instanceof ClassNotFoundException) {
+            return "no such class: " + root.getMessage();
         }
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }

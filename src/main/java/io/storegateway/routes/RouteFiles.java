@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -150,10 +151,16 @@ public final class RouteFiles implements AutoCloseable {
                 return;
             }
             Instant now = clock.instant();
-            RouteVersions.Version v = versions.archive(name, content, now);
-            files.put(name, new FileState(name, content, hash, r.routes(), v.number(), now, false, null));
+            int number = 0;
+            try {
+                number = versions.archive(name, content, now).number();
+            } catch (UncheckedIOException e) {
+                // It runs already; only its copy is missing (shown as version 0, which cannot be rolled back to).
+                LOG.error("Route file {} is running, but its version could not be kept: {}", name, e.getMessage());
+            }
+            files.put(name, new FileState(name, content, hash, r.routes(), number, now, false, null));
             lastReloadAt = now;
-            LOG.info("Route file {} version {} accepted and running: {}", name, v.number(), r.routes().keySet());
+            LOG.info("Route file {} version {} accepted and running: {}", name, number, r.routes().keySet());
         }
     }
 
@@ -188,7 +195,8 @@ public final class RouteFiles implements AutoCloseable {
                 return new RollbackResult(Rollback.UNKNOWN_FILE, "no route file named " + name, List.of());
             }
             Optional<RouteVersions.Version> target = versions.of(name).stream()
-                    .filter(v -> v.number() < f.version()).reduce((a, b) -> b);
+                    // version 0: what runs was never kept, so the newest kept one is the previous one.
+                    .filter(v -> f.version() == 0 || v.number() < f.version()).reduce((a, b) -> b);
             if (target.isEmpty()) {
                 return new RollbackResult(Rollback.NO_PREVIOUS_VERSION, f.version() == 0
                         ? name + " has no accepted version" : "version " + f.version() + " of " + name + " is the oldest one kept",

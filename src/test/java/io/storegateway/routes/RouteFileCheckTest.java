@@ -130,6 +130,19 @@ class RouteFileCheckTest {
     }
 
     @Test
+    void theCircuitBreakerMustBeACircuitBreaker() {
+        RouteFileCheck.Result r = check(route("""
+                - circuitBreaker:
+                    resilience4jConfiguration:
+                      circuitBreaker: hqConnectivity
+                    steps:
+                      - log: hi
+                """));
+
+        assertThat(r.problems()).singleElement().hasToString("r.camel.yaml:11: bean 'hqConnectivity' is a HqConnectivity, not a CircuitBreaker");
+    }
+
+    @Test
     void anUnresolvablePlaceholderIsNamedAndOneWithADefaultIsFine() {
         RouteFileCheck.Result r = check(route("""
                 - setHeader:
