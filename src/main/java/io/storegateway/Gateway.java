@@ -178,7 +178,7 @@ public final class Gateway implements AutoCloseable {
 
         camel = new Main();
         camel.setOverrideProperties(camelProperties(settings));
-        // The route files are loaded once Camel runs, through the same checked path as every later edit.
+        // The route files go through the same check and swap as every later edit.
         routeFiles = new RouteFiles(settings, clock);
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(connections.connectionFactory());
@@ -207,14 +207,16 @@ public final class Gateway implements AutoCloseable {
         camel.configure().addRoutesBuilder(new ConflictApiRoutes(admin, conflicts,
                 new ManualResolutions(conflicts, views, intake, validator, clock)));
         camel.configure().addRoutesBuilder(new RouteFilesApiRoutes(admin, routeFiles));
+        toClose.push(routeFiles);
+        camel.configure().addRoutesBuilder(routeFiles.checkAtStart());
+        status.addSection("routes", routeFiles::statusJson);
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
         toClose.push(camel::stop);
         camel.start();
         // Watching stops first, so no swap runs while Camel stops.
-        toClose.push(routeFiles);
-        routeFiles.start(camel.getCamelContext());
-        status.addSection("routes", routeFiles::statusJson);
+        toClose.push(routeFiles::stopWatching);
+        routeFiles.watch();
         JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort());
         LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker port {}, HQ {}",
                 settings.storeId(), (System.nanoTime() - started) / 1_000_000, settings.httpPort(),

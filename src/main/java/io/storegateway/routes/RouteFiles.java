@@ -7,6 +7,7 @@ import io.storegateway.update.UpdateJson;
 import org.apache.camel.CamelContext;
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
+import org.apache.camel.RoutesBuilder;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.PluginHelper;
@@ -89,12 +90,12 @@ public final class RouteFiles implements AutoCloseable {
     }
 
     /**
-     * Loads every route file into the started context, keeping each as a version, and starts watching
-     * the directory. Fails, naming every {@code file:line} at fault, when a file is not sound.
+     * Checks every route file, before Camel starts, and answers what loads them into Camel as it
+     * starts (each kept as a version), so the flows start with the rest of the gateway. Fails, naming
+     * every {@code file:line} at fault, when a file is not sound.
      */
-    public void start(CamelContext context) {
+    public RoutesBuilder checkAtStart() {
         synchronized (swapLock) {
-            this.camel = context;
             if (!Files.isDirectory(dir)) {
                 throw new IllegalStateException(GatewaySettings.ROUTES_DIR + " " + dir + " is not a directory");
             }
@@ -108,24 +109,56 @@ public final class RouteFiles implements AutoCloseable {
                     LOG.warn("{}", p);
                 }
             }
-            for (RouteFileCheck.Result r : fatal.isEmpty() ? found.files() : List.<RouteFileCheck.Result>of()) {
-                String name = Path.of(r.file()).getFileName().toString();
-                List<RouteProblem> problems = install(name, null, r);
-                if (!problems.isEmpty()) {
-                    fatal.addAll(problems);
-                    break;
+            failIfAny(fatal);
+            return new LoadAtStart(found.files());
+        }
+    }
+
+    /** Main adds it with the other routes, before Camel starts. */
+    private final class LoadAtStart implements RoutesBuilder {
+
+        private final List<RouteFileCheck.Result> checked;
+
+        LoadAtStart(List<RouteFileCheck.Result> checked) {
+            this.checked = checked;
+        }
+
+        @Override
+        public void addRoutesToCamelContext(CamelContext context) {
+            synchronized (swapLock) {
+                camel = context;
+                for (RouteFileCheck.Result r : checked) {
+                    String name = Path.of(r.file()).getFileName().toString();
+                    failIfAny(install(name, null, r));
+                    String hash = RouteVersions.hash(r.content());
+                    Instant now = clock.instant();
+                    RouteVersions.Version v = versions.withHash(name, hash).orElseGet(() -> versions.archive(name, r.content(), now));
+                    files.put(name, new FileState(name, r.content(), hash, r.routes(), v.number(), now, false, null));
+                    LOG.info("Route file {} version {} loaded: {}", name, v.number(), r.routes().keySet());
                 }
-                String hash = RouteVersions.hash(r.content());
-                Instant now = clock.instant();
-                RouteVersions.Version v = versions.withHash(name, hash).orElseGet(() -> versions.archive(name, r.content(), now));
-                files.put(name, new FileState(name, r.content(), hash, r.routes(), v.number(), now, false, null));
-                LOG.info("Route file {} version {} loaded: {}", name, v.number(), r.routes().keySet());
-            }
-            if (!fatal.isEmpty()) {
-                throw new IllegalStateException("route files not loaded; fix them (see 'validate'):\n  "
-                        + fatal.stream().map(RouteProblem::toString).collect(Collectors.joining("\n  ")));
             }
         }
+
+        @Override
+        public void addTemplatedRoutesToCamelContext(CamelContext context) {
+            // route files hold routes only
+        }
+
+        @Override
+        public Set<String> updateRoutesToCamelContext(CamelContext context) {
+            return Set.of(); // reloads go through RouteFiles, never through Camel's own reload
+        }
+    }
+
+    private static void failIfAny(List<RouteProblem> problems) {
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("route files not loaded; fix them (see 'validate'):\n  "
+                    + problems.stream().map(RouteProblem::toString).collect(Collectors.joining("\n  ")));
+        }
+    }
+
+    /** Once Camel runs: watches the directory for edits (unless the interval is 0). */
+    public void watch() {
         if (watchIntervalMs > 0) {
             watcher = new RouteFileWatcher(this, dir, watchIntervalMs);
             watcher.start();
@@ -240,7 +273,8 @@ public final class RouteFiles implements AutoCloseable {
             } else if (owner.isPresent()) {
                 problems.add(new RouteProblem(next.file(), id.getValue(), "route id '" + id.getKey() + "' is already defined in "
                         + owner.get().name()));
-            } else if (camel.getRoute(id.getKey()) != null && (previous == null || !previous.routes().containsKey(id.getKey()))) {
+            } else if ((camel.getRoute(id.getKey()) != null || ((ModelCamelContext) camel).getRouteDefinition(id.getKey()) != null)
+                    && (previous == null || !previous.routes().containsKey(id.getKey()))) {
                 problems.add(new RouteProblem(next.file(), id.getValue(), "route id '" + id.getKey()
                         + "' is taken by one of the gateway's built-in routes"));
             }
@@ -427,11 +461,16 @@ public final class RouteFiles implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    /** Stops watching; a swap under way finishes first. */
+    public void stopWatching() {
         if (watcher != null) {
             watcher.close();
         }
+    }
+
+    @Override
+    public void close() {
+        stopWatching();
         synchronized (swapLock) {
             if (check != null) {
                 check.close();
