@@ -46,10 +46,10 @@ final class RouteFileWatcher implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        handled.putAll(files.runningHashes());
     }
 
     void start() {
-        handled.putAll(files.runningHashes());
         timer.scheduleWithFixedDelay(this::pollSafely, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
