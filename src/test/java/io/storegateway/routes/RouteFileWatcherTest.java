@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.UUID;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,14 +24,8 @@ class RouteFileWatcherTest {
     private RouteFileWatcher watcher;
 
     @BeforeEach
-    void start() throws IOException {
-        routes = Files.createDirectories(Path.of("target", "test-data", "routes-watch-" + UUID.randomUUID().toString().substring(0, 8))
-                .toAbsolutePath());
-        try (Stream<Path> shipped = Files.list(Path.of("routes"))) {
-            for (Path f : shipped.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
+    void start() {
+        routes = ShippedRoutes.copy("routes-watch");
         // Not watching on its own: the test looks, by hand.
         t = TestGateway.started("route-watch", 1, Map.of(GatewaySettings.ROUTES_DIR, routes.toString(),
                 RouteFiles.WATCH_INTERVAL_MS, "0"));

@@ -9,8 +9,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.UUID;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,21 +18,15 @@ class RouteFilesStartupTest {
 
     @Test
     void aBrokenRouteFileStopsTheStartNamingFileAndLine() throws IOException {
-        Path dir = Files.createDirectories(Path.of("target", "test-data", "routes-startup-" + UUID.randomUUID().toString().substring(0, 8))
-                .toAbsolutePath());
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
+        Path routes = ShippedRoutes.copy("routes-startup");
+        Path dir = routes.resolveSibling(routes.getFileName() + "-data");
         Path forward = routes.resolve("forward-to-hq.camel.yaml");
         String broken = Files.readString(forward).replace("ref: hqAnswerApplier", "ref: hqAnswerApplyer");
         Files.writeString(forward, broken);
         int line = broken.lines().toList().indexOf("                        ref: hqAnswerApplyer") + 1;
         int httpPort = freePort();
         GatewaySettings settings = GatewaySettings.of(Map.of(
-                GatewaySettings.DATA_DIR, dir.resolve("data").toString(),
+                GatewaySettings.DATA_DIR, dir.toString(),
                 GatewaySettings.HTTP_PORT, Integer.toString(httpPort),
                 GatewaySettings.BROKER_PORT, Integer.toString(freePort()),
                 GatewaySettings.HQ_URL, "http://localhost:" + freePort(),

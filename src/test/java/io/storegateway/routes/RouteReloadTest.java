@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -49,11 +48,9 @@ class RouteReloadTest {
 
     @BeforeAll
     void start() throws IOException {
-        routes = Files.createDirectories(Path.of("target", "test-data", "routes-" + UUID.randomUUID().toString().substring(0, 8))
-                .toAbsolutePath());
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+        routes = ShippedRoutes.copy("routes-reload");
+        try (Stream<Path> files = Files.list(routes)) {
             for (Path f : files.toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
                 shipped.put(f.getFileName().toString(), Files.readString(f));
             }
         }
