@@ -50,6 +50,9 @@ import io.storegateway.mirror.MirrorDatabase;
 import io.storegateway.mirror.MirrorWriter;
 import io.storegateway.mirror.ProductViews;
 import io.storegateway.mirror.Products;
+import io.storegateway.routes.GatewayBeans;
+import io.storegateway.routes.RouteFiles;
+import io.storegateway.routes.RouteFilesApiRoutes;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.security.RequireRole;
 import io.storegateway.security.Role;
@@ -95,6 +98,7 @@ public final class Gateway implements AutoCloseable {
     private CatalogueLoader catalogue;
     private HqConnectivity connectivity;
     private GatewayStatus status;
+    private RouteFiles routeFiles;
 
     private Gateway(GatewaySettings settings) {
         this.settings = settings;
@@ -197,11 +201,12 @@ public final class Gateway implements AutoCloseable {
 
         camel = new Main();
         camel.setOverrideProperties(camelProperties(settings));
-        camel.configure().withRoutesIncludePattern("file:" + settings.routesDir().toAbsolutePath().normalize() + "/*.camel.yaml");
+        // The route files go through the same check and swap as every later edit.
+        routeFiles = new RouteFiles(settings, clock);
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(connections.connectionFactory());
-        camel.bind("jms", jms);
-        camel.bind("prometheusMeterRegistry", meters);
+        GatewayBeans.JMS.bind(camel, jms);
+        GatewayBeans.METER_REGISTRY.bind(camel, meters);
         HqRequestTimer hqRequestTimer = new HqRequestTimer(meters, settings.hqUrl());
         camel.addMainListener(new MainListenerSupport() {
             @Override
@@ -211,18 +216,18 @@ public final class Gateway implements AutoCloseable {
         });
         HttpComponent http = new HttpComponent();
         http.setHttpClientConfigurer(new HqHttpClient());
-        camel.bind("http", http);
+        GatewayBeans.HTTP.bind(camel, http);
         catalogue = new CatalogueLoader(mirror, products, settings.hqUrl(), settings.storeId(), settings.hqToken(), clock);
-        camel.bind("catalogueLoader", catalogue);
-        camel.bind("hqChangesPoller", changes);
-        camel.bind("reconciliation", reconciliation);
-        camel.bind("jmsIngest", new JmsIngest(validator, intake));
-        camel.bind("outboundBatches", batches);
-        camel.bind("hqBatchRequest", request);
-        camel.bind("hqAnswerApplier", applier);
-        camel.bind("hqCallFailure", new HqCallFailure(new BatchNarrower(request, applier, batches), batches));
-        camel.bind("hqCircuitBreaker", breaker);
-        camel.bind("hqConnectivity", connectivity);
+        GatewayBeans.CATALOGUE_LOADER.bind(camel, catalogue);
+        GatewayBeans.HQ_CHANGES_POLLER.bind(camel, changes);
+        GatewayBeans.RECONCILIATION.bind(camel, reconciliation);
+        GatewayBeans.JMS_INGEST.bind(camel, new JmsIngest(validator, intake));
+        GatewayBeans.OUTBOUND_BATCHES.bind(camel, batches);
+        GatewayBeans.HQ_BATCH_REQUEST.bind(camel, request);
+        GatewayBeans.HQ_ANSWER_APPLIER.bind(camel, applier);
+        GatewayBeans.HQ_CALL_FAILURE.bind(camel, new HqCallFailure(new BatchNarrower(request, applier, batches), batches));
+        GatewayBeans.HQ_CIRCUIT_BREAKER.bind(camel, breaker);
+        GatewayBeans.HQ_CONNECTIVITY.bind(camel, connectivity);
         camel.configure().addRoutesBuilder(new ApiErrors());
         camel.configure().addRoutesBuilder(new HttpIngestRoutes(terminal, new HttpIngest(validator, intake)));
         camel.configure().addRoutesBuilder(new MirrorApiRoutes(terminal, views, acceptedUpdates));
@@ -235,13 +240,21 @@ public final class Gateway implements AutoCloseable {
         ActivityHistory history = ActivityHistory.start(settings, clock, this::backlog, ingestStats::acceptedTotal, forwardStats::updates);
         toClose.push(history);
         camel.configure().addRoutesBuilder(new HistoryApiRoutes(admin, history));
+        camel.configure().addRoutesBuilder(new RouteFilesApiRoutes(admin, routeFiles));
+        toClose.push(routeFiles);
+        camel.configure().addRoutesBuilder(routeFiles.checkAtStart());
+        status.addSection("routes", routeFiles::statusJson);
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
         toClose.push(camel::stop);
         camel.start();
         GatewayHealthChecks.register(camel.getCamelContext(),
                 Duration.ofMillis(settings.getLong(GatewayHealthChecks.PROBE_TIMEOUT_MS, 2000)), connections, storage,
-                settings.brokerUrl().isEmpty() ? "embedded" : RemoteBroker.redacted(settings.brokerUrl()), mirror, connectivity, accessAlert);
+                settings.brokerUrl().isEmpty() ? "embedded" : RemoteBroker.redacted(settings.brokerUrl()), mirror, connectivity, accessAlert,
+                routeFiles::errors);
+        // Watching stops first, so no swap runs while Camel stops.
+        toClose.push(routeFiles::stopWatching);
+        routeFiles.watch();
         JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort());
         LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker {}, HQ {}",
                 settings.storeId(), (System.nanoTime() - started) / 1_000_000, settings.httpPort(),
@@ -321,6 +334,11 @@ public final class Gateway implements AutoCloseable {
 
     public GatewayStatus status() {
         return status;
+    }
+
+    /** The route files as they run: versions, refused changes ({@link RouteFiles#errors()}), rollback. */
+    public RouteFiles routeFiles() {
+        return routeFiles;
     }
 
     public ForwardStats forwardStats() {

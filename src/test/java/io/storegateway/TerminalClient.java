@@ -50,6 +50,16 @@ public final class TerminalClient {
         return send(b.build());
     }
 
+    /** Any method on any path, without a body (admin calls such as a rollback). */
+    public Reply call(String method, String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return send(b.build());
+    }
+
     public JsonNode product(String sku) {
         return get("/api/v1/products/" + sku).json();
     }

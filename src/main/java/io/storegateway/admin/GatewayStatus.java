@@ -1,5 +1,6 @@
 package io.storegateway.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.storegateway.broker.Queues;
@@ -14,6 +15,9 @@ import io.storegateway.update.UpdateJson;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /** What IT sees at a glance (CONTRACT §6 {@code GET /admin/v1/status}). No secret ever appears here. */
@@ -28,6 +32,7 @@ public final class GatewayStatus {
     private final ConflictRecords conflicts;
     private final Reconciliation reconciliation;
     private final Clock clock;
+    private final Map<String, Supplier<? extends JsonNode>> sections = new ConcurrentSkipListMap<>();
 
     public GatewayStatus(HqConnectivity connectivity, CircuitBreaker breaker, HqAccessAlert accessAlert, ForwardStats stats,
                          AcceptedUpdates updates, ToLongFunction<String> queueDepth, ConflictRecords conflicts,
@@ -78,7 +83,13 @@ public final class GatewayStatus {
                     + ". Forwarding is stopped; the updates are kept. Check gateway.hq.token.");
             putInstant(forwarding, "alertSince", accessAlert.raisedAt());
         }
+        sections.forEach((field, section) -> n.set(field, section.get()));
         return n;
+    }
+
+    /** Adds a field to the status (beyond the contract's), read afresh for every answer. */
+    public void addSection(String field, Supplier<? extends JsonNode> section) {
+        sections.put(field, section);
     }
 
     public String breakerState() {

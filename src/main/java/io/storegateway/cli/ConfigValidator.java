@@ -1,15 +1,7 @@
 package io.storegateway.cli;
 
 import io.storegateway.config.GatewaySettings;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
-import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
-import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import io.storegateway.routes.RouteFileCheck;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,17 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * {@code validate}: checks the config file and the route files offline, printing one
- * {@code file:line: message} per problem. This first version checks YAML syntax, the shape of each
- * route (a list of route entries with an id, unique across files) and that numeric settings parse.
+ * {@code file:line: message} per problem: numeric settings and the HQ URL, and for the routes
+ * everything {@link RouteFileCheck} checks before the running gateway swaps a file in (YAML syntax,
+ * unknown EIPs and options, unresolvable placeholders, unknown beans, route ids used twice).
  */
 final class ConfigValidator {
 
@@ -41,7 +31,7 @@ final class ConfigValidator {
 
     int validate(Path configFile, Path routesDir) {
         checkConfig(configFile);
-        checkRoutes(routesDir);
+        checkRoutes(routesDir, configFile);
         problems.forEach(out::println);
         if (problems.isEmpty()) {
             out.println("OK: " + configFile + " and the routes in " + routesDir);
@@ -84,75 +74,17 @@ final class ConfigValidator {
         }
     }
 
-    private void checkRoutes(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            problems.add(dir + ":1: routes directory not found");
-            return;
+    /** Every route file, against the settings the gateway would run with (the config file, env and -D). */
+    private void checkRoutes(Path dir, Path configFile) {
+        GatewaySettings settings;
+        try {
+            settings = GatewaySettings.load(configFile);
+        } catch (RuntimeException e) {
+            settings = GatewaySettings.of(Map.of()); // the config's own problem is reported already
         }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().toList();
-        } catch (IOException e) {
-            problems.add(dir + ":1: cannot list: " + e.getMessage());
-            return;
+        try (RouteFileCheck check = new RouteFileCheck(settings.asProperties())) {
+            check.checkDirectory(dir).problems().forEach(p -> problems.add(p.toString()));
         }
-        Set<String> ids = new HashSet<>();
-        for (Path f : files) {
-            checkRouteFile(f, ids);
-        }
-    }
-
-    private void checkRouteFile(Path file, Set<String> ids) {
-        Optional<Node> root;
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            root = new Compose(LoadSettings.builder().setLabel(file.toString()).build()).composeReader(r);
-        } catch (MarkedYamlEngineException e) {
-            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(1);
-            problems.add(file + ":" + line + ": YAML syntax: " + e.getProblem());
-            return;
-        } catch (YamlEngineException | IOException e) {
-            problems.add(file + ":1: " + e.getMessage());
-            return;
-        }
-        if (root.isEmpty()) {
-            return;
-        }
-        if (!(root.get() instanceof SequenceNode list)) {
-            problems.add(file + ":" + line(root.get()) + ": a route file is a YAML list of '- route:' entries");
-            return;
-        }
-        for (Node item : list.getValue()) {
-            Optional<Node> route = value(item, "route");
-            if (route.isEmpty()) {
-                continue;
-            }
-            Optional<Node> id = value(route.get(), "id");
-            if (id.isEmpty() || !(id.get() instanceof ScalarNode idText)) {
-                problems.add(file + ":" + line(item) + ": route has no id");
-                continue;
-            }
-            if (!ids.add(idText.getValue())) {
-                problems.add(file + ":" + line(id.get()) + ": route id '" + idText.getValue() + "' is used twice");
-            }
-            if (value(route.get(), "from").isEmpty()) {
-                problems.add(file + ":" + line(item) + ": route '" + idText.getValue() + "' has no 'from'");
-            }
-        }
-    }
-
-    private static Optional<Node> value(Node mapping, String key) {
-        if (mapping instanceof MappingNode m) {
-            for (NodeTuple t : m.getValue()) {
-                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
-                    return Optional.of(t.getValueNode());
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static int line(Node n) {
-        return n.getStartMark().map(m -> m.getLine() + 1).orElse(1);
     }
 
     private static int lineOf(List<String> lines, String key) {

@@ -50,6 +50,7 @@ public final class OutboundBatches implements AutoCloseable {
     private JMSConsumer consumer;
     private volatile boolean closed;
     private volatile boolean tookSinceDrained;
+    private int warnedBatchSize;
     private volatile Runnable onDrained = () -> { };
 
     public OutboundBatches(BrokerConnections broker, ForwardBackoff backoff, CircuitBreaker breaker,
@@ -67,7 +68,20 @@ public final class OutboundBatches implements AutoCloseable {
     }
 
     /** Route step: puts the next batch in the body (and the {@link #BATCH} property), or an empty list. */
-    public synchronized void take(Exchange exchange) throws JMSException {
+    public void take(Exchange exchange) throws JMSException {
+        takeAtMost(exchange, batchSize);
+    }
+
+    /**
+     * The same, with the batch size given by the route ({@code takeAtMost(*, 50)}), so IT can change it in the
+     * route file. Outside 1–500 it is clamped, with a warning.
+     */
+    public synchronized void takeAtMost(Exchange exchange, int maxBatchSize) throws JMSException {
+        int size = Math.max(1, Math.min(500, maxBatchSize));
+        if (size != maxBatchSize && warnedBatchSize != maxBatchSize) {
+            warnedBatchSize = maxBatchSize;
+            LOG.warn("Batch size {} given by the route is outside 1-500; using {}", maxBatchSize, size);
+        }
         exchange.setProperty(BATCH_SIZE_PROPERTY, 0);
         if (closed || holdingBack()) {
             nothingPolled(exchange);
@@ -79,7 +93,7 @@ public final class OutboundBatches implements AutoCloseable {
             Message m = c.receive(pollTimeoutMs);
             while (m != null) {
                 updates.add(UpdateMessages.fromMessage(m));
-                if (updates.size() >= batchSize) {
+                if (updates.size() >= size) {
                     break;
                 }
                 m = lingerMs > 0 ? c.receive(lingerMs) : c.receiveNoWait();

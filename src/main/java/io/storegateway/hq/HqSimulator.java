@@ -25,6 +25,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -66,6 +68,7 @@ public final class HqSimulator {
     private volatile SimulatedFaults faults = SimulatedFaults.NONE;
     private final java.util.Set<String> refusedSkus = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile String requiredToken;
+    private volatile Map<String, String> lastBatchHeaders = Map.of();
     private volatile ScheduledExecutorService workers;
     private HttpServer server;
     private int port;
@@ -212,6 +215,11 @@ public final class HqSimulator {
     }
 
     /** The bearer token /hq/v1/stores/… requires, or null when open. */
+    /** A header of the last batch of updates posted (what an edited route sends, for tests). */
+    public Optional<String> lastBatchHeader(String name) {
+        return Optional.ofNullable(lastBatchHeaders.get(name.toLowerCase(Locale.ROOT)));
+    }
+
     public String requiredToken() {
         return requiredToken;
     }
@@ -333,6 +341,7 @@ public final class HqSimulator {
 
     /** The Idempotency-Key header needs no handling: per-updateId dedupe already makes a resent batch harmless. */
     private void postUpdates(SimExchange req, List<String> params) throws IOException {
+        lastBatchHeaders = req.headers();
         List<InventoryUpdate> updates = parseUpdates(readJson(req));
         for (int i = 0; i < updates.size(); i++) {
             if (refusedSkus.contains(updates.get(i).sku())) {

@@ -11,6 +11,9 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** One request to the simulator: decoded path and query, the body read in full, JSON answers. */
 final class SimExchange {
@@ -45,6 +48,13 @@ final class SimExchange {
 
     String header(String name) {
         return exchange.getRequestHeaders().getFirst(name);
+    }
+
+    /** The request headers, names in lower case, first value of each. */
+    Map<String, String> headers() {
+        Map<String, String> all = new TreeMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> all.put(k.toLowerCase(Locale.ROOT), v.isEmpty() ? "" : v.get(0)));
+        return all;
     }
 
     /**
