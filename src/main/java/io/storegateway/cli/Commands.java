@@ -52,6 +52,7 @@ public final class Commands {
     }
 
     private static int runGateway(GatewaySettings settings) {
+        GracefulStop.takeSignals();
         Gateway gateway = Gateway.start(settings);
         GracefulStop.onTerminate(gateway);
         GracefulStop.awaitTermination();
@@ -59,6 +60,7 @@ public final class Commands {
     }
 
     private static int runDemo(GatewaySettings settings) {
+        GracefulStop.takeSignals();
         HqSimulator hq = new HqSimulator(settings.simulatorPort());
         hq.setRequiredToken(settings.hqToken().isEmpty() ? null : settings.hqToken());
         hq.seedDemoCatalogue(settings.storeId(), DEMO_CATALOGUE_SIZE);

@@ -20,10 +20,31 @@ final class GracefulStop {
     private GracefulStop() {
     }
 
+    private static final java.util.concurrent.atomic.AtomicBoolean REQUESTED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static volatile Runnable stop;
+
+    /**
+     * Takes SIGTERM and SIGINT from now on, before anything has started: a signal that arrives while
+     * the gateway is still starting is kept and acted on as soon as {@link #onTerminate} knows what
+     * to stop (the JVM's default handler would leave a half-started process behind).
+     */
+    static void takeSignals() {
+        sun.misc.Signal.handle(new Signal("TERM"), s -> requested());
+        sun.misc.Signal.handle(new Signal("INT"), s -> requested());
+    }
+
+    private static void requested() {
+        REQUESTED.set(true);
+        Runnable r = stop;
+        if (r != null) {
+            new Thread(r, "graceful-stop").start();
+        }
+    }
+
     static void onTerminate(AutoCloseable... parts) {
         List<AutoCloseable> inOrder = List.of(parts);
         java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable stop = () -> {
+        Runnable r = () -> {
             if (!once.compareAndSet(false, true)) {
                 return;
             }
@@ -43,8 +64,11 @@ final class GracefulStop {
                 STOPPED.countDown();
             }
         };
-        Signal.handle(new Signal("TERM"), s -> new Thread(stop, "graceful-stop").start());
-        Signal.handle(new Signal("INT"), s -> new Thread(stop, "graceful-stop").start());
+        takeSignals();
+        stop = r;
+        if (REQUESTED.get()) {
+            new Thread(r, "graceful-stop").start();
+        }
     }
 
     static void awaitTermination() {

@@ -85,6 +85,36 @@ class CommandLineTest {
         }
     }
 
+    @Test
+    void sigtermWhileTheGatewayIsStillStartingStopsItToo(@TempDir Path dir) throws Exception {
+        HqSimulator hq = new HqSimulator(0).start();
+        Path config = dir.resolve("application.properties");
+        Files.writeString(config, String.join("\n",
+                "gateway.data-dir = " + dir.resolve("data"),
+                "gateway.http.port = " + freePort(),
+                "gateway.broker.port = " + freePort(),
+                "gateway.hq.url = " + hq.url(),
+                "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
+                "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath()));
+        Path log = dir.resolve("gateway.log");
+        Process gateway = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "io.storegateway.StoreGatewayApplication", "run", "--config", config.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            // The broker is up, Camel not yet: the signal lands in the middle of the start.
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("Broker up"));
+            gateway.destroy(); // SIGTERM
+
+            assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s: " + Files.readString(log)).isTrue();
+            assertThat(gateway.exitValue()).as(Files.readString(log)).isZero();
+        } finally {
+            gateway.destroyForcibly();
+            hq.stop();
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
