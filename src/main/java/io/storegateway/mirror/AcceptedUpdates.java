@@ -27,7 +27,7 @@ public final class AcceptedUpdates {
 
     private static final String COLUMNS =
             "update_id, sku, type, terminal_id, channel, payload, occurred_at, received_at, status, reason, hq_version";
-    private static final String INSERT = "INSERT INTO store_update (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    private static final String INSERT = "INSERT INTO store_update (" + COLUMNS + ", settled_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
     /** SQLSTATE of a unique-key violation, the same on H2 and PostgreSQL. */
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String SELECT = "SELECT payload, channel, received_at, status, reason, hq_version FROM store_update ";
@@ -70,7 +70,7 @@ public final class AcceptedUpdates {
             db.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                     for (InventoryUpdate u : updates) {
-                        bindInsert(ps, u, channel, receivedAt, UpdateStatus.QUEUED, null, null);
+                        bindInsert(ps, u, channel, receivedAt, UpdateStatus.QUEUED, null, null, null);
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -82,7 +82,7 @@ public final class AcceptedUpdates {
             // be that quick): fall back to row-by-row insert-if-absent, which keeps the row that is there.
             db.inTransaction(c -> {
                 for (InventoryUpdate u : updates) {
-                    insertIfAbsent(c, u, channel, receivedAt, UpdateStatus.QUEUED, null, null);
+                    insertIfAbsent(c, u, channel, receivedAt, UpdateStatus.QUEUED, null, null, null);
                 }
                 return null;
             });
@@ -110,7 +110,7 @@ public final class AcceptedUpdates {
             }
             // No QUEUED row: it was lost in a crash, or ingest has not written it yet (forwarding can
             // be that quick). If ingest wins the race to insert it, settle the row it wrote.
-            if (!insertIfAbsent(c, u, channel, receivedAt, status, reason, hqVersion)) {
+            if (!insertIfAbsent(c, u, channel, receivedAt, status, reason, hqVersion, now)) {
                 ps.executeUpdate();
             }
         }
@@ -186,7 +186,8 @@ public final class AcceptedUpdates {
      * Returns whether this call inserted it.
      */
     private static boolean insertIfAbsent(Connection c, InventoryUpdate u, String channel, Instant receivedAt,
-                                          UpdateStatus status, String reason, Long hqVersion) throws SQLException {
+                                          UpdateStatus status, String reason, Long hqVersion, Instant settledAt)
+            throws SQLException {
         try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM store_update WHERE update_id = ?")) {
             check.setString(1, u.updateId());
             try (ResultSet rs = check.executeQuery()) {
@@ -197,7 +198,7 @@ public final class AcceptedUpdates {
         }
         Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            bindInsert(ps, u, channel, receivedAt, status, reason, hqVersion);
+            bindInsert(ps, u, channel, receivedAt, status, reason, hqVersion, settledAt);
             ps.executeUpdate();
             return true;
         } catch (SQLException e) {
@@ -212,7 +213,8 @@ public final class AcceptedUpdates {
     }
 
     private static void bindInsert(PreparedStatement ps, InventoryUpdate u, String channel, Instant receivedAt,
-                                   UpdateStatus status, String reason, Long hqVersion) throws SQLException {
+                                   UpdateStatus status, String reason, Long hqVersion, Instant settledAt)
+            throws SQLException {
         ps.setString(1, u.updateId());
         ps.setString(2, u.sku());
         ps.setString(3, u.type().name());
@@ -224,6 +226,12 @@ public final class AcceptedUpdates {
         ps.setString(9, status.name());
         ps.setString(10, truncate(reason, 1000));
         setLong(ps, 11, hqVersion);
+        // A row written by the settle itself (ingest had not written it yet) is settled now too.
+        if (settledAt == null) {
+            ps.setNull(12, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(12, odt(settledAt));
+        }
     }
 
     private static UpdateRow row(ResultSet rs) throws SQLException {

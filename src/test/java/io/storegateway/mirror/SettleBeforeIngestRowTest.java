@@ -1,0 +1,60 @@
+package io.storegateway.mirror;
+
+import io.storegateway.TestGateway;
+import io.storegateway.hq.ProductRecord;
+import io.storegateway.hq.UpdateResult;
+import io.storegateway.update.UpdateJson;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Forwarding can settle an update before ingest has written its row (or after a crash lost it): the
+ * row the settle writes is settled, with its time, like any other; proof of delivery counts it.
+ */
+class SettleBeforeIngestRowTest {
+
+    private TestGateway t;
+
+    @AfterEach
+    void stop() {
+        t.close();
+    }
+
+    @Test
+    void aRowWrittenByTheSettleCarriesItsSettleTime() {
+        t = TestGateway.started("settle-first", 1);
+        MirrorDatabase db = t.gateway().mirror();
+        AcceptedUpdates updates = new AcceptedUpdates(db);
+        MirrorWriter writer = new MirrorWriter(db, updates, new Products(), new ConflictRecords(db), Clock.systemUTC());
+        Instant received = Instant.now().minusSeconds(1);
+        ProductRecord record = new ProductRecord("SKU-0001", "Apples", new BigDecimal("2.36"), 97, 4, Instant.now(), false);
+
+        writer.record(List.of(new HqVerdict(UpdateJson.fromTrustedJson(
+                "{\"updateId\":\"settled-first\",\"terminalId\":\"t-1\",\"type\":\"ADJUST_QUANTITY\",\"sku\":\"SKU-0001\","
+                        + "\"delta\":-3,\"occurredAt\":\"2026-11-27T08:59:59Z\"}"), "HTTP", received,
+                new UpdateResult("settled-first", UpdateResult.Status.APPLIED, null, record))));
+
+        assertThat(updates.find("settled-first").orElseThrow().status()).isEqualTo(UpdateStatus.APPLIED);
+        OffsetDateTime settledAt = db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT settled_at FROM store_update WHERE update_id = ?")) {
+                ps.setString(1, "settled-first");
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getObject(1, OffsetDateTime.class);
+                }
+            }
+        });
+        assertThat(settledAt).isNotNull();
+        assertThat(settledAt.toInstant()).isAfterOrEqualTo(received);
+    }
+}
