@@ -19,7 +19,7 @@ public final class Batch {
     private final JMSContext session;
     private final List<QueuedUpdate> updates;
     private final String id;
-    private boolean settled;
+    private volatile boolean settled;
 
     Batch(JMSContext session, List<QueuedUpdate> updates) {
         this.session = session;
@@ -42,6 +42,11 @@ public final class Batch {
 
     JMSContext session() {
         return session;
+    }
+
+    /** Committed or rolled back: its updates are no longer in this session's transaction. */
+    boolean settled() {
+        return settled;
     }
 
     void commit() {

@@ -50,6 +50,8 @@ public final class OutboundBatches implements AutoCloseable {
     private JMSConsumer consumer;
     private volatile boolean closed;
     private volatile boolean tookSinceDrained;
+    /** The batch taken last; the next is taken only once it is settled. */
+    private Batch open;
     private int warnedBatchSize;
     private volatile Runnable onDrained = () -> { };
 
@@ -83,7 +85,11 @@ public final class OutboundBatches implements AutoCloseable {
             LOG.warn("Batch size {} given by the route is outside 1-500; using {}", maxBatchSize, size);
         }
         exchange.setProperty(BATCH_SIZE_PROPERTY, 0);
-        if (closed || holdingBack()) {
+        // One batch at a time on the one transacted session: a second batch taken while the first is
+        // open would share its transaction (committed or rolled back with it). That happens only
+        // when routes are edited to call take from two places, or a swap forced a route down while
+        // its batch was still in flight: the new one waits until the old batch is settled.
+        if (closed || holdingBack() || (open != null && !open.settled())) {
             nothingPolled(exchange);
             return;
         }
@@ -113,6 +119,7 @@ public final class OutboundBatches implements AutoCloseable {
         }
         tookSinceDrained = true;
         Batch batch = new Batch(session, updates);
+        open = batch;
         exchange.setProperty(BATCH, batch);
         exchange.setProperty(BATCH_SIZE_PROPERTY, batch.size());
         exchange.getMessage().setBody(batch);
