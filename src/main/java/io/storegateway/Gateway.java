@@ -54,6 +54,7 @@ import io.storegateway.routes.GatewayBeans;
 import io.storegateway.routes.RouteFiles;
 import io.storegateway.routes.RouteFilesApiRoutes;
 import io.storegateway.security.AccessTokens;
+import io.storegateway.security.GatewayTls;
 import io.storegateway.security.RequireRole;
 import io.storegateway.security.Role;
 import io.storegateway.web.ApiErrors;
@@ -122,6 +123,8 @@ public final class Gateway implements AutoCloseable {
         long started = System.nanoTime();
         Clock clock = Clock.systemUTC();
         AccessTokens tokens = AccessTokens.load(settings.usersFile());
+        // Every configured key and trust store is opened now: a wrong path or password stops the start, naming the key.
+        GatewayTls tls = GatewayTls.from(settings);
         requireFreePort(GatewaySettings.HTTP_PORT, settings.httpPort());
         if (settings.brokerUrl().isEmpty()) {
             requireFreePort(GatewaySettings.BROKER_PORT, settings.brokerPort());
@@ -217,6 +220,22 @@ public final class Gateway implements AutoCloseable {
         HttpComponent http = new HttpComponent();
         http.setHttpClientConfigurer(new HqHttpClient());
         GatewayBeans.HTTP.bind(camel, http);
+        // Camel resolves https:// URIs to the component named "https": the same client, with HQ's trust
+        // (and the gateway's client certificate). A component of its own, as camel-http turns every URI
+        // of a component that has SSL parameters into https://.
+        HttpComponent https = new HttpComponent();
+        https.setHttpClientConfigurer(new HqHttpClient());
+        https.setSslContextParameters(tls.hqClient());
+        GatewayBeans.HTTPS.bind(camel, https);
+        tls.httpServer().ifPresent(ssl -> camel.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport main) {
+                // Camel's HTTP server (and the management one) takes its key from the context's global
+                // SSL parameters (camel.server.useGlobalSslContextParameters, set in camelProperties).
+                ssl.setCamelContext(main.getCamelContext());
+                main.getCamelContext().setSSLContextParameters(ssl);
+            }
+        }));
         catalogue = new CatalogueLoader(mirror, products, settings.hqUrl(), settings.storeId(), settings.hqToken(), clock);
         GatewayBeans.CATALOGUE_LOADER.bind(camel, catalogue);
         GatewayBeans.HQ_CHANGES_POLLER.bind(camel, changes);
@@ -256,8 +275,9 @@ public final class Gateway implements AutoCloseable {
         toClose.push(routeFiles::stopWatching);
         routeFiles.watch();
         JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort());
-        LOG.info("Store Gateway {} up in {} ms: http://localhost:{}/ , broker {}, HQ {}",
-                settings.storeId(), (System.nanoTime() - started) / 1_000_000, settings.httpPort(),
+        LOG.info("Store Gateway {} up in {} ms: {}://localhost:{}/ , broker {}, HQ {}",
+                settings.storeId(), (System.nanoTime() - started) / 1_000_000, tls.httpsEnabled() ? "https" : "http",
+                settings.httpPort(),
                 settings.brokerUrl().isEmpty() ? "port " + settings.brokerPort() : RemoteBroker.redacted(settings.brokerUrl()),
                 settings.hqUrl());
     }
@@ -288,6 +308,16 @@ public final class Gateway implements AutoCloseable {
         p.putIfAbsent("camel.component.http.connectionRequestTimeout", connect);
         p.putIfAbsent("camel.component.http.responseTimeout", response);
         p.putIfAbsent("camel.component.http.soTimeout", response);
+        // An https:// HQ URL uses the "https" component: the same time-outs, unless set for it alone.
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("camel.component.http.")) {
+                p.putIfAbsent("camel.component.https." + key.substring("camel.component.http.".length()), p.getProperty(key));
+            }
+        }
+        if (s.get(GatewayTls.KEYSTORE, null) != null) {
+            p.setProperty("camel.server.useGlobalSslContextParameters", "true");
+            p.setProperty("camel.management.useGlobalSslContextParameters", "true");
+        }
         return p;
     }
 

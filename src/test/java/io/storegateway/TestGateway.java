@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * A real gateway for integration tests: its own data directory under target/, free ports, the
@@ -31,11 +32,12 @@ public final class TestGateway implements AutoCloseable {
     private final Map<String, String> overrides;
     private Gateway gateway;
 
-    private TestGateway(Path dataDir, TestMirror mirror, Map<String, String> overrides) {
+    private TestGateway(Path dataDir, TestMirror mirror, Map<String, String> overrides, Consumer<HqSimulator> hqSetup) {
         this.dataDir = dataDir;
         this.mirror = mirror;
         this.hq = new HqSimulator(0);
         hq.setRequiredToken(HQ_TOKEN);
+        hqSetup.accept(hq);
         hq.start();
         int httpPort = freePort();
         int brokerPort = freePort();
@@ -66,17 +68,28 @@ public final class TestGateway implements AutoCloseable {
 
     /** A new gateway with a fresh data directory, and HQ seeded with {@code products} products. */
     public static TestGateway started(String name, int products, Map<String, String> overrides) {
+        return started(name, products, overrides, hq -> { }, true);
+    }
+
+    /**
+     * As {@link #started(String, int, Map)}, with HQ set up before it starts (e.g. to serve HTTPS), and
+     * waiting for the catalogue only when {@code awaitCatalogue} (not when the gateway cannot reach HQ).
+     */
+    public static TestGateway started(String name, int products, Map<String, String> overrides,
+                                      Consumer<HqSimulator> hqSetup, boolean awaitCatalogue) {
         Path dir = Path.of("target", "test-data", name + "-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        TestGateway t = new TestGateway(dir, TestMirror.forGateway(name), overrides);
+        TestGateway t = new TestGateway(dir, TestMirror.forGateway(name), overrides, hqSetup);
         try {
             t.hq.seedDemoCatalogue(STORE, products);
             t.startGateway();
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> t.gateway().catalogueLoaded());
+            if (awaitCatalogue) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> t.gateway().catalogueLoaded());
+            }
         } catch (RuntimeException | Error e) {
             t.close(); // the test never gets it to close: HQ's port and a PostgreSQL schema would be left behind
             throw e;
@@ -90,6 +103,15 @@ public final class TestGateway implements AutoCloseable {
 
     public GatewaySettings settings() {
         return GatewaySettings.of(overrides);
+    }
+
+    /** Changes a setting (null: removes it) for the next {@link #startGateway()}. */
+    public void setting(String key, String value) {
+        if (value == null) {
+            overrides.remove(key);
+        } else {
+            overrides.put(key, value);
+        }
     }
 
     public void startGateway() {

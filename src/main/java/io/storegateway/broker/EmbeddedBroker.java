@@ -2,12 +2,17 @@ package io.storegateway.broker;
 
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.security.AccessTokens;
+import io.storegateway.security.GatewayTls;
+import io.storegateway.security.KeyStoreFile;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.TransportConfiguration;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.remoting.impl.netty.NettyAcceptorFactory;
+import org.apache.activemq.artemis.core.remoting.impl.netty.TransportConstants;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
@@ -17,6 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -42,9 +49,11 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
 
     private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
     private final int port;
+    private final boolean ssl;
 
     public EmbeddedBroker(GatewaySettings settings, AccessTokens tokens, String gatewayUser, String gatewaySecret) {
         this.port = settings.brokerPort();
+        this.ssl = GatewayTls.brokerStore(settings).isPresent();
         server.setConfiguration(configuration(settings));
         server.setSecurityManager(new BrokerUsers(tokens, gatewayUser, gatewaySecret));
     }
@@ -75,11 +84,10 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
         c.setGracefulShutdownTimeout(10_000);
         try {
             c.addAcceptorConfiguration("in-vm", IN_VM_URL);
-            c.addAcceptorConfiguration("store", "tcp://0.0.0.0:" + settings.brokerPort()
-                    + "?protocols=CORE,AMQP,OPENWIRE,STOMP");
         } catch (Exception e) {
-            throw new IllegalStateException("bad broker acceptor for " + GatewaySettings.BROKER_PORT, e);
+            throw new IllegalStateException("bad in-VM acceptor", e);
         }
+        c.addAcceptorConfiguration(storeAcceptor(settings));
         long maxSize = settings.getLong(MAX_SIZE_BYTES, DEFAULT_MAX_SIZE_BYTES);
         for (String name : Queues.ALL) {
             c.addQueueConfiguration(QueueConfiguration.of(name).setAddress(name)
@@ -98,6 +106,25 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
                 .setExpiryAddress(SimpleString.of(Queues.EXPIRED)));
         securityRoles(c);
         return c;
+    }
+
+    /**
+     * The terminals' TCP acceptor; SSL when a key store is configured ({@link GatewayTls#brokerStore}).
+     * Built as parameters, not a URL, so the password needs no escaping (Artemis masks it when printing one).
+     */
+    private static TransportConfiguration storeAcceptor(GatewaySettings settings) {
+        Map<String, Object> params = new HashMap<>();
+        params.put(TransportConstants.HOST_PROP_NAME, "0.0.0.0");
+        params.put(TransportConstants.PORT_PROP_NAME, settings.brokerPort());
+        params.put(TransportConstants.PROTOCOLS_PROP_NAME, "CORE,AMQP,OPENWIRE,STOMP");
+        GatewayTls.brokerStore(settings).ifPresent(keys -> {
+            keys.loadKey(true); // fails here, naming the key, rather than deep inside Artemis
+            params.put(TransportConstants.SSL_ENABLED_PROP_NAME, true);
+            params.put(TransportConstants.KEYSTORE_PATH_PROP_NAME, keys.path().toString());
+            params.put(TransportConstants.KEYSTORE_PASSWORD_PROP_NAME, keys.password());
+            params.put(TransportConstants.KEYSTORE_TYPE_PROP_NAME, KeyStoreFile.TYPE);
+        });
+        return new TransportConfiguration(NettyAcceptorFactory.class.getName(), params, "store");
     }
 
     private static AddressSettings addressSettings(long maxSizeBytes) {
@@ -139,7 +166,8 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
         } catch (Exception e) {
             throw new IllegalStateException("broker failed to start: " + e.getMessage(), e);
         }
-        LOG.info("Broker up: journal under {}, terminals connect to tcp://<host>:{}", server.getConfiguration().getJournalLocation(), port);
+        LOG.info("Broker up: journal under {}, terminals connect to tcp://<host>:{}{}", server.getConfiguration().getJournalLocation(), port,
+                ssl ? "?sslEnabled=true (SSL)" : "");
         return this;
     }
 

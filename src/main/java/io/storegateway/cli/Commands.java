@@ -97,6 +97,7 @@ public final class Commands {
         HqSimulator hq = new HqSimulator(settings.simulatorPort());
         String token = settings.get("hq.token", settings.hqToken());
         hq.setRequiredToken(token.isEmpty() ? null : token);
+        hq.useTls(settings);
         hq.seedDemoCatalogue(settings.storeId(), DEMO_CATALOGUE_SIZE);
         hq.start();
         System.out.println("HQ simulator listening on " + hq.url() + " (store " + settings.storeId() + " seeded)");

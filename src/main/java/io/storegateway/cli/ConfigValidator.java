@@ -1,7 +1,10 @@
 package io.storegateway.cli;
 
 import io.storegateway.config.GatewaySettings;
+import io.storegateway.hq.HqSimulator;
 import io.storegateway.routes.RouteFileCheck;
+import io.storegateway.security.GatewayTls;
+import io.storegateway.security.KeyStoreFile;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,7 +19,8 @@ import java.util.Properties;
 
 /**
  * {@code validate}: checks the config file and the route files offline, printing one
- * {@code file:line: message} per problem: numeric settings and the HQ URL, and for the routes
+ * {@code file:line: message} per problem: numeric settings, the HQ URL and the TLS key and trust
+ * stores (each must open with its password and hold a key, or certificates to trust), and for the routes
  * everything {@link RouteFileCheck} checks before the running gateway swaps a file in (YAML syntax,
  * unknown EIPs and options, unresolvable placeholders, unknown beans, route ids used twice).
  */
@@ -71,6 +75,23 @@ final class ConfigValidator {
         if (hqUrl != null && !hqUrl.trim().matches("https?://.+")) {
             problems.add(file + ":" + lineOf(lines, GatewaySettings.HQ_URL) + ": " + GatewaySettings.HQ_URL
                     + " must be an http:// or https:// URL");
+        }
+        checkTls(file, lines);
+    }
+
+    /** Every configured key and trust store opens with its password and holds what it is for. */
+    private void checkTls(Path file, List<String> lines) {
+        GatewaySettings settings;
+        try {
+            settings = GatewaySettings.load(file);
+        } catch (RuntimeException e) {
+            return; // reported as the file's own problem
+        }
+        List<GatewayTls.Problem> found = new ArrayList<>(GatewayTls.problems(settings));
+        GatewayTls.check(settings, HqSimulator.TLS_KEYSTORE, f -> f.loadKey(true), found);
+        GatewayTls.check(settings, HqSimulator.TLS_CLIENT_TRUSTSTORE, KeyStoreFile::loadTrust, found);
+        for (GatewayTls.Problem problem : found) {
+            problems.add(file + ":" + lineOf(lines, problem.key()) + ": " + problem.message());
         }
     }
 

@@ -6,10 +6,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.SimulatedFaults.Mode;
 import io.storegateway.hq.SimulatedStore.ChangesPage;
 import io.storegateway.hq.SimulatedStore.HqEdit;
 import io.storegateway.hq.SimulatedStore.InventoryPage;
+import io.storegateway.security.GatewayTls;
+import io.storegateway.security.KeyStoreFile;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import org.slf4j.Logger;
@@ -35,6 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * The reference HQ of CONTRACT §5 on a real socket: the protocol under {@code /hq/}, and under
@@ -53,6 +60,10 @@ public final class HqSimulator {
         }
     }
 
+    /** The simulator serves HTTPS with this PKCS12 key store (password: {@code hq.tls.keystore-password}). */
+    public static final String TLS_KEYSTORE = "hq.tls.keystore";
+    /** Set: the simulator asks for a client certificate that chains to this trust store (mutual TLS). */
+    public static final String TLS_CLIENT_TRUSTSTORE = "hq.tls.client-truststore";
     static final int WORKER_THREADS = 16;
     static final int ACCEPT_BACKLOG = 1024;
     static final int DEFAULT_PAGE_SIZE = 500;
@@ -72,6 +83,9 @@ public final class HqSimulator {
     private volatile ScheduledExecutorService workers;
     private HttpServer server;
     private int port;
+    /** Set: HTTPS with this context; {@code requireClientCertificate}: mutual TLS. */
+    private SSLContext tls;
+    private boolean requireClientCertificate;
 
     private final List<Route> hqRoutes = List.of(
             new Route("GET", "hq/v1/health", (req, params) -> answerHealth(req)),
@@ -98,7 +112,8 @@ public final class HqSimulator {
         // request costs a scheduled task, not a blocked thread.
         ScheduledExecutorService pool = Executors.newScheduledThreadPool(WORKER_THREADS, workerThreads());
         try {
-            HttpServer http = HttpServer.create(new InetSocketAddress(port), ACCEPT_BACKLOG);
+            HttpServer http = tls == null ? HttpServer.create(new InetSocketAddress(port), ACCEPT_BACKLOG)
+                    : httpsServer();
             http.createContext("/", this::handle);
             http.setExecutor(pool);
             workers = pool;
@@ -110,6 +125,34 @@ public final class HqSimulator {
             throw new UncheckedIOException("HQ simulator cannot listen on port " + port, e);
         }
         LOG.info("HQ simulator listening on {}", url());
+        return this;
+    }
+
+    private HttpsServer httpsServer() throws IOException {
+        HttpsServer https = HttpsServer.create(new InetSocketAddress(port), ACCEPT_BACKLOG);
+        boolean needClientAuth = requireClientCertificate;
+        https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+            @Override
+            public void configure(HttpsParameters params) {
+                var ssl = getSSLContext().getDefaultSSLParameters();
+                ssl.setNeedClientAuth(needClientAuth);
+                params.setSSLParameters(ssl);
+            }
+        });
+        return https;
+    }
+
+    /**
+     * Serves HTTPS from the next {@link #start()} on when {@code hq.tls.keystore} is set (PKCS12, password
+     * {@code hq.tls.keystore-password}); with {@code hq.tls.client-truststore} set too, a client must
+     * present a certificate that chains to it, or the handshake fails (mutual TLS).
+     */
+    public synchronized HqSimulator useTls(GatewaySettings settings) {
+        KeyStoreFile.of(settings, TLS_KEYSTORE).ifPresent(keys -> {
+            Optional<KeyStoreFile> clients = KeyStoreFile.of(settings, TLS_CLIENT_TRUSTSTORE);
+            tls = GatewayTls.serverContext(keys, clients);
+            requireClientCertificate = clients.isPresent();
+        });
         return this;
     }
 
@@ -128,8 +171,8 @@ public final class HqSimulator {
         return port;
     }
 
-    public String url() {
-        return "http://localhost:" + port();
+    public synchronized String url() {
+        return (tls == null ? "http" : "https") + "://localhost:" + port;
     }
 
     // ---- state, for the CLI, the demo and tests ----

@@ -39,6 +39,8 @@ public final class GatewayBeans {
 
     public static final Bean JMS = new Bean("jms", JmsComponent.class);
     public static final Bean HTTP = new Bean("http", HttpComponent.class);
+    /** The same HTTP client for https:// URIs, with HQ's trust store (Camel resolves them to the component "https"). */
+    public static final Bean HTTPS = new Bean("https", HttpComponent.class);
     public static final Bean METER_REGISTRY = new Bean("prometheusMeterRegistry", PrometheusMeterRegistry.class);
     public static final Bean CATALOGUE_LOADER = new Bean("catalogueLoader", CatalogueLoader.class);
     public static final Bean HQ_CHANGES_POLLER = new Bean("hqChangesPoller", HqChangesPoller.class);
@@ -51,7 +53,7 @@ public final class GatewayBeans {
     public static final Bean HQ_CIRCUIT_BREAKER = new Bean("hqCircuitBreaker", CircuitBreaker.class);
     public static final Bean HQ_CONNECTIVITY = new Bean("hqConnectivity", HqConnectivity.class);
 
-    public static final List<Bean> ALL = List.of(JMS, HTTP, METER_REGISTRY, CATALOGUE_LOADER, HQ_CHANGES_POLLER,
+    public static final List<Bean> ALL = List.of(JMS, HTTP, HTTPS, METER_REGISTRY, CATALOGUE_LOADER, HQ_CHANGES_POLLER,
             RECONCILIATION, JMS_INGEST, OUTBOUND_BATCHES, HQ_BATCH_REQUEST, HQ_ANSWER_APPLIER, HQ_CALL_FAILURE,
             HQ_CIRCUIT_BREAKER, HQ_CONNECTIVITY);
 
