@@ -166,6 +166,10 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, AutoClosea
                 expect(problems, address, settings, "expiryDelay", "-1", "-1");
                 expect(problems, address, settings, "maxExpiryDelay", "-1", "-1");
             }
+            // The gateways' notices to each other: a notice dead-lettered after a few failed tries
+            // would leave that update QUEUED in a peer's mirror for ever.
+            JsonNode settled = JSON.readTree(String.valueOf(operation("getAddressSettingsAsJSON", Queues.SETTLED)));
+            expect(problems, Queues.SETTLED, settled, "maxDeliveryAttempts", "10", "-1");
         } catch (Exception e) {
             throw new IllegalStateException("cannot check the remote broker " + url + " (" + GatewaySettings.BROKER_URL + ") as "
                     + user + ": " + describe(e) + ". The gateway's login needs the `manage` permission on "

@@ -74,6 +74,12 @@ public final class SettledNotices implements AutoCloseable {
     /** Publishes this gateway's answers and starts writing the other gateways' into {@code mirror}. */
     public static SettledNotices shared(GatewaySettings s, ConnectionFactory factory, MirrorWriter mirror) {
         SettledNotices n = new SettledNotices(factory, mirror, instanceId(s), s.getLong(TTL_MS, DEFAULT_TTL_MS));
+        // The subscription exists before this gateway takes or forwards anything, so no notice
+        // published from now on can pass it by; failing that, the start fails.
+        try (JMSContext ctx = factory.createContext(JMSContext.SESSION_TRANSACTED);
+             JMSConsumer ignored = n.subscribe(ctx)) {
+            ctx.commit();
+        }
         n.reader.setDaemon(true);
         n.reader.start();
         LOG.info("Sharing HQ's answers with the other gateways on {} as {}", ADDRESS, n.instanceId);
@@ -139,13 +145,16 @@ public final class SettledNotices implements AutoCloseable {
         return out;
     }
 
+    private JMSConsumer subscribe(JMSContext ctx) {
+        return ctx.createSharedDurableConsumer(ctx.createTopic(ADDRESS), instanceId, ORIGIN + " <> '" + instanceId + "'");
+    }
+
     /** The other gateways' notices, each written to the mirror and then taken off the subscription. */
     private void readPeers() {
         long pause = 1000;
         while (!closed) {
             try (JMSContext ctx = factory.createContext(JMSContext.SESSION_TRANSACTED)) {
-                JMSConsumer consumer = ctx.createSharedDurableConsumer(ctx.createTopic(ADDRESS), instanceId,
-                        ORIGIN + " <> '" + instanceId + "'");
+                JMSConsumer consumer = subscribe(ctx);
                 while (!closed) {
                     Message m = consumer.receive(1000);
                     if (m == null) {

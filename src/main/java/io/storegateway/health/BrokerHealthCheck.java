@@ -17,14 +17,14 @@ final class BrokerHealthCheck extends AbstractHealthCheck {
     private final BrokerConnections connections;
     private final StorageGuard storage;
     private final String where;
-    private final Duration deadline;
+    private final TimedProbe probe;
 
     BrokerHealthCheck(BrokerConnections connections, StorageGuard storage, String where, Duration deadline) {
         super("gateway", "broker");
         this.connections = connections;
         this.storage = storage;
         this.where = where;
-        this.deadline = deadline;
+        this.probe = new TimedProbe("broker", deadline, connections::probe);
     }
 
     /** A gateway that cannot reach its own broker or mirror is of no use: a restart may fix it. */
@@ -36,7 +36,7 @@ final class BrokerHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("broker", where);
-        String failure = TimedProbe.failure(deadline, connections::probe);
+        String failure = probe.failure();
         if (failure != null) {
             builder.down().message("the broker does not answer: " + failure);
         } else if (storage.full()) {

@@ -11,12 +11,12 @@ import java.util.Map;
 final class MirrorHealthCheck extends AbstractHealthCheck {
 
     private final MirrorDatabase mirror;
-    private final Duration deadline;
+    private final TimedProbe probe;
 
     MirrorHealthCheck(MirrorDatabase mirror, Duration deadline) {
         super("gateway", "mirror");
         this.mirror = mirror;
-        this.deadline = deadline;
+        this.probe = new TimedProbe("mirror", deadline, mirror::probe);
     }
 
     /** A gateway that cannot reach its own broker or mirror is of no use: a restart may fix it. */
@@ -28,7 +28,7 @@ final class MirrorHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("database", mirror.vendor());
-        String failure = TimedProbe.failure(deadline, mirror::probe);
+        String failure = probe.failure();
         if (failure == null) {
             builder.up();
         } else {

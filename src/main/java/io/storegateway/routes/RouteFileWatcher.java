@@ -75,6 +75,16 @@ final class RouteFileWatcher implements AutoCloseable {
             LOG.debug("Cannot read {} this time: {}", dir, e.toString());
             return;
         }
+        // Deletions first: a renamed file (a.camel.yaml -> b.camel.yaml) is seen gone and new on the
+        // same poll, and b may only take over a's route ids once a is gone.
+        for (String name : files.present()) {
+            // Gone on two polls in a row: not an editor replacing the file.
+            if (!onDisk.containsKey(name) && !missing.add(name)) {
+                missing.remove(name);
+                handled.remove(name);
+                files.deleted(name);
+            }
+        }
         for (Map.Entry<String, String> file : onDisk.entrySet()) {
             String name = file.getKey();
             String hash = RouteVersions.hash(file.getValue());
@@ -87,14 +97,6 @@ final class RouteFileWatcher implements AutoCloseable {
                 pending.remove(name);
                 handled.put(name, hash);
                 files.offer(name, file.getValue());
-            }
-        }
-        for (String name : files.present()) {
-            // Gone on two polls in a row: not an editor replacing the file.
-            if (!onDisk.containsKey(name) && !missing.add(name)) {
-                missing.remove(name);
-                handled.remove(name);
-                files.deleted(name);
             }
         }
     }

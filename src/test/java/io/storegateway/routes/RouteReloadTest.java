@@ -287,6 +287,37 @@ class RouteReloadTest {
         return it.get("/admin/v1/status").json();
     }
 
+    @Test
+    void aRenamedFileTakesOverItsRoutes() throws IOException {
+        String renamed = "watch-hq-renamed.camel.yaml";
+        Files.move(routes.resolve("watch-hq.camel.yaml"), routes.resolve(renamed));
+        try {
+            await().atMost(DEADLINE).until(() -> {
+                JsonNode f = routeFileOrNull(renamed);
+                return f != null && f.path("refused").isNull() && f.path("routes").toString().contains("watch-hq");
+            });
+            assertThat(status().at("/routes/reloadErrors")).isEmpty();
+            assertThat(t.gateway().camelContext().getRoute("watch-hq")).isNotNull();
+        } finally {
+            Files.move(routes.resolve(renamed), routes.resolve("watch-hq.camel.yaml"));
+        }
+        await().atMost(DEADLINE).until(() -> {
+            JsonNode f = routeFileOrNull("watch-hq.camel.yaml");
+            return f != null && f.path("refused").isNull() && !f.path("deleted").asBoolean(false)
+                    && f.path("routes").toString().contains("watch-hq");
+        });
+        assertThat(status().at("/routes/reloadErrors")).isEmpty();
+    }
+
+    private JsonNode routeFileOrNull(String file) {
+        for (JsonNode f : it.get("/admin/v1/routes").json().path("files")) {
+            if (f.path("file").asText().equals(file)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
     private JsonNode routeFile(String file) {
         for (JsonNode f : it.get("/admin/v1/routes").json().path("files")) {
             if (f.path("file").asText().equals(file)) {
