@@ -34,7 +34,7 @@ public final class Commands {
                 case "demo" -> runDemo(settings(configFile, routesDir));
                 case "hq-simulator" -> runSimulator(settings(configFile, routesDir));
                 case "validate" -> new ConfigValidator(System.out).validate(Path.of(configFile),
-                        routesDir != null ? Path.of(routesDir) : settings(configFile, null).routesDir());
+                        routesDir != null ? Path.of(routesDir) : GatewaySettings.load(Path.of(configFile)).routesDir());
                 case "help", "-h", "--help" -> usage(System.out, null);
                 default -> usage(System.err, "unknown command '" + command + "'");
             };

@@ -71,6 +71,11 @@ final class ConfigValidator {
                 problems.add(file + ":" + lineOf(lines, key) + ": " + key + " must be a whole number, not '" + value + "'");
             }
         }
+        String logFormat = p.getProperty(LogFormat.KEY);
+        if (logFormat != null && !logFormat.trim().matches("(?i)text|json")) {
+            problems.add(file + ":" + lineOf(lines, LogFormat.KEY) + ": " + LogFormat.KEY + " must be text or json, not '"
+                    + logFormat.trim() + "'");
+        }
         String hqUrl = p.getProperty(GatewaySettings.HQ_URL);
         if (hqUrl != null && !hqUrl.trim().matches("https?://.+")) {
             problems.add(file + ":" + lineOf(lines, GatewaySettings.HQ_URL) + ": " + GatewaySettings.HQ_URL

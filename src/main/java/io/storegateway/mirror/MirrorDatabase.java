@@ -47,7 +47,13 @@ public final class MirrorDatabase implements AutoCloseable {
             throw new IllegalStateException("cannot open the mirror database (" + GatewaySettings.MIRROR_JDBC_URL + "): "
                     + e.getMessage(), e);
         }
-        Flyway.configure().dataSource(ds).locations(migrations(settings.mirrorJdbcUrl())).load().migrate();
+        try {
+            Flyway.configure().dataSource(ds).locations(migrations(settings.mirrorJdbcUrl())).load().migrate();
+        } catch (RuntimeException e) {
+            // Let go of the pool (and H2's file lock): the start fails, and a retry must be able to open it.
+            ds.close();
+            throw new IllegalStateException("the mirror database could not be migrated: " + e.getMessage(), e);
+        }
         LOG.info("Mirror database ready: {}", redact(settings.mirrorJdbcUrl()));
         return new MirrorDatabase(ds);
     }

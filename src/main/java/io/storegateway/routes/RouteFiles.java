@@ -248,14 +248,19 @@ public final class RouteFiles implements AutoCloseable {
             Instant now = clock.instant();
             files.put(name, new FileState(name, content, target.get().hash(), r.routes(), number, now, false, null));
             lastReloadAt = now;
+            String unwritten = "";
             try {
                 RouteVersions.writeAtomically(dir.resolve(name), content);
             } catch (IOException e) {
                 LOG.warn("Route file {} rolled back to version {}, but {} could not be rewritten ({}); it still holds the newer version",
                         name, number, dir.resolve(name), e.toString());
+                unwritten = "; but " + dir.resolve(name) + " could not be rewritten (" + e.getMessage()
+                        + ") and still holds the newer version, which a restart would load: copy version " + number
+                        + " there by hand";
             }
             LOG.info("Route file {} rolled back from version {} to version {}: {}", name, f.version(), number, r.routes().keySet());
-            return new RollbackResult(Rollback.ROLLED_BACK, "version " + number + " of " + name + " is running", List.of());
+            return new RollbackResult(Rollback.ROLLED_BACK, "version " + number + " of " + name + " is running" + unwritten,
+                    List.of());
         }
     }
 

@@ -35,7 +35,7 @@ class CommandLineTest {
     @Test
     void validateReportsFileAndLineOfEachProblemAndExitsOne(@TempDir Path dir) throws IOException {
         Path config = dir.resolve("application.properties");
-        Files.writeString(config, "gateway.store-id = S9\n# comment\ngateway.http.port = eighty\n");
+        Files.writeString(config, "gateway.store-id = S9\n# comment\ngateway.http.port = eighty\ngateway.log.format = xml\n");
         Path routes = Files.createDirectories(dir.resolve("routes"));
         Files.writeString(routes.resolve("broken.camel.yaml"), "- route:\n    id: a\n    from:\n      uri: \"timer:x\n");
         Files.writeString(routes.resolve("noid.camel.yaml"), "- route:\n    from:\n      uri: timer:y\n");
@@ -46,6 +46,7 @@ class CommandLineTest {
 
         assertThat(code).isEqualTo(1);
         assertThat(report).contains(config + ":3: gateway.http.port must be a whole number");
+        assertThat(report).contains(config + ":4: gateway.log.format must be text or json, not 'xml'");
         assertThat(report).contains(routes.resolve("broken.camel.yaml") + ":");
         assertThat(report).contains(routes.resolve("noid.camel.yaml") + ":1: route has no id");
     }
