@@ -105,8 +105,21 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, AutoClosea
         return full;
     }
 
+    /**
+     * Asked by request threads (status, metrics, the console): while the broker is known to be away
+     * the answer is -1 at once, without waiting on a reconnect; the disk watch finds it back.
+     */
     @Override
-    public synchronized long depth(String queue) {
+    public long depth(String queue) {
+        if (unreachable) {
+            return -1;
+        }
+        synchronized (this) {
+            return askDepth(queue);
+        }
+    }
+
+    private long askDepth(String queue) {
         try {
             ClientSession.QueueQuery q = session().queueQuery(SimpleString.of(queue));
             reachable();
