@@ -97,6 +97,7 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
         // Unused by a lone gateway; there so that this broker, reached over TCP, is set up like a
         // remote one (config/remote-broker/store-gateway-broker.xml).
         c.addAddressConfiguration(new CoreAddressConfiguration().setName(Queues.SETTLED).addRoutingType(RoutingType.MULTICAST));
+        c.addAddressSetting(Queues.SETTLED, addressSettings(maxSize));
         // A terminal message whose ingest failed for a passing reason (mirror down, disk full) comes
         // back after a pause instead of spinning; per-SKU order is fixed later, on the outbound queue.
         c.getAddressSettings().get(Queues.INBOUND)
