@@ -64,11 +64,7 @@ class CommandLineTest {
                 "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
                 "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath()));
         Path log = dir.resolve("gateway.log");
-        Process gateway = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "io.storegateway.StoreGatewayApplication", "run", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process gateway = run(config, log);
         try {
             assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).as("exited within 60 s").isTrue();
             String output = Files.readString(log);
@@ -100,11 +96,7 @@ class CommandLineTest {
                 "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
                 "gateway.security.users-file = " + TestUsers.write(dir)));
         Path log = dir.resolve("gateway.log");
-        Process gateway = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "io.storegateway.StoreGatewayApplication", "run", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process gateway = run(config, log);
         try {
             TerminalClient terminal = new TerminalClient("http://localhost:" + httpPort, TestUsers.TERMINAL_TOKEN);
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
@@ -134,11 +126,7 @@ class CommandLineTest {
                 "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
                 "gateway.security.users-file = " + TestUsers.write(dir)));
         Path log = dir.resolve("gateway.log");
-        Process gateway = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "io.storegateway.StoreGatewayApplication", "run", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process gateway = run(config, log);
         try {
             // The broker is up, Camel not yet: the signal lands in the middle of the start.
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("Broker up"));
@@ -150,6 +138,15 @@ class CommandLineTest {
             gateway.destroyForcibly();
             hq.stop();
         }
+    }
+
+    /** {@code run --config FILE} in a JVM of its own, its output (stdout and stderr) into {@code log}. */
+    private static Process run(Path config, Path log) throws IOException {
+        return new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "io.storegateway.StoreGatewayApplication", "run", "--config", config.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static int freePort() throws IOException {
