@@ -36,7 +36,8 @@ public final class TestGateway implements AutoCloseable {
         this.dataDir = dataDir;
         this.mirror = mirror;
         this.hq = new HqSimulator(0);
-        hq.setRequiredToken(HQ_TOKEN);
+        // HQ expects the token the gateway is given (HQ_TOKEN unless a test sets gateway.hq.token).
+        hq.setRequiredToken(overrides.getOrDefault(GatewaySettings.HQ_TOKEN, HQ_TOKEN));
         hqSetup.accept(hq);
         hq.start();
         int httpPort = freePort();

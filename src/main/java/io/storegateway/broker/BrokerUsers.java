@@ -22,6 +22,8 @@ import java.util.Set;
 final class BrokerUsers implements ActiveMQSecurityManager5 {
 
     static final String GATEWAY_ROLE = "gateway";
+    static final String TERMINAL_ROLE = "terminal";
+    static final String ADMIN_ROLE = "admin";
 
     private final AccessTokens tokens;
     private final String gatewayUser;

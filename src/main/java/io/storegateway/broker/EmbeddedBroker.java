@@ -141,19 +141,31 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
                 .setAddressFullMessagePolicy(AddressFullMessagePolicy.PAGE);
     }
 
-    private static void securityRoles(ConfigurationImpl c) {
+    /**
+     * Who may do what on the broker (the most specific match wins, whole; nothing is merged). A terminal
+     * may send to store.updates.in and nowhere else, and make, read and drop its own temporary reply
+     * queues; it may not read, browse or write any gateway address. IT's admin token may only browse
+     * (look at, not take) the DLQ and the invalid queue: replaying and discarding go through /admin,
+     * which keeps the mirror's records right. Everything under store.# and activemq.# that is not
+     * named here is the gateway's alone, so an address added later starts closed.
+     */
+    static void securityRoles(ConfigurationImpl c) {
         Role gateway = new Role(BrokerUsers.GATEWAY_ROLE, true, true, true, true, true, true, true, true, true, true);
-        Role admin = new Role("admin", true, true, false, false, true, true, false, true, false, false);
-        Role terminalSends = new Role("terminal", true, false, false, false, false, false, false, false, false, false);
-        // Temporary reply queues have random names: a terminal may create, read and delete non-durable queues.
-        Role terminalReplies = new Role("terminal", true, true, false, false, true, true, false, false, true, true);
-        c.putSecurityRoles("#", Set.of(gateway, admin, terminalReplies));
-        c.putSecurityRoles(Queues.INBOUND, Set.of(gateway, admin, terminalSends));
+        Role terminalSends = new Role(BrokerUsers.TERMINAL_ROLE, true, false, false, false, false, false, false, false, false, false);
+        // Temporary reply queues have random names: a terminal may create, read and delete non-durable
+        // queues (and their addresses) outside the gateway's namespaces, but sends nowhere there.
+        Role terminalReplies = new Role(BrokerUsers.TERMINAL_ROLE, false, true, false, false, true, true, false, false, true, true);
+        Role adminBrowses = new Role(BrokerUsers.ADMIN_ROLE, false, false, false, false, false, false, false, true, false, false);
+        c.putSecurityRoles("#", Set.of(gateway, terminalReplies));
+        c.putSecurityRoles("store.#", Set.of(gateway));
+        c.putSecurityRoles("activemq.#", Set.of(gateway));
         for (String name : Queues.ALL) {
-            if (!name.equals(Queues.INBOUND)) {
-                c.putSecurityRoles(name, Set.of(gateway, admin));
-            }
+            c.putSecurityRoles(name, Set.of(gateway));
         }
+        c.putSecurityRoles(Queues.SETTLED, Set.of(gateway));
+        c.putSecurityRoles(Queues.INBOUND, Set.of(gateway, terminalSends));
+        c.putSecurityRoles(Queues.DLQ, Set.of(gateway, adminBrowses));
+        c.putSecurityRoles(Queues.INVALID, Set.of(gateway, adminBrowses));
     }
 
     public EmbeddedBroker start() {

@@ -3,6 +3,8 @@ package io.storegateway.cli;
 import io.storegateway.Gateway;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.HqSimulator;
+import io.storegateway.security.AccessTokens;
+import io.storegateway.security.DemoCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +41,12 @@ public final class Commands {
                 default -> usage(System.err, "unknown command '" + command + "'");
             };
         } catch (IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
-            LOG.error("Cannot start: {}", e.getMessage(), e);
+            if (e.getCause() == null) {
+                // A setting or file to fix: the message says which; a stack trace would only bury it.
+                LOG.error("Cannot start: {}", e.getMessage());
+            } else {
+                LOG.error("Cannot start: {}", e.getMessage(), e);
+            }
             System.err.println("store-gateway: " + e.getMessage());
             return 1;
         }
@@ -52,6 +59,8 @@ public final class Commands {
     }
 
     private static int runGateway(GatewaySettings settings) {
+        // Only here, not in Gateway.start: `demo` and the tests start gateways with the demo users.
+        DemoCredentials.refuse(settings, AccessTokens.load(settings.usersFile()));
         GracefulStop.takeSignals();
         Gateway gateway = Gateway.start(settings);
         GracefulStop.onTerminate(gateway);

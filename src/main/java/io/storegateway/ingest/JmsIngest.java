@@ -8,12 +8,16 @@ import io.storegateway.broker.Queues;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import jakarta.jms.BytesMessage;
+import jakarta.jms.Destination;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
+import jakarta.jms.TemporaryTopic;
 import jakarta.jms.TextMessage;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
 import org.apache.camel.component.jms.JmsMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +52,13 @@ public final class JmsIngest {
     public String take(Exchange exchange) throws JMSException {
         JmsMessage in = exchange.getIn(JmsMessage.class);
         Message message = in.getJmsMessage();
+        if (!mayReplyTo(message.getJMSReplyTo())) {
+            // The receipt would be sent with the gateway's own rights: a terminal naming a gateway
+            // queue (the outbound queue, the DLQ) as JMSReplyTo could write there through it.
+            exchange.setPattern(ExchangePattern.InOnly);
+            LOG.warn("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
+                    message.getJMSMessageID(), message.getJMSReplyTo());
+        }
         byte[] body = bodyOf(message);
         String error;
         if (body == null) {
@@ -68,6 +79,11 @@ public final class JmsIngest {
         reply.put("status", "INVALID");
         reply.put("error", error);
         return reply.toString();
+    }
+
+    /** Receipts go to a terminal's own temporary queue (CONTRACT §4), never to a named address. */
+    static boolean mayReplyTo(Destination replyTo) {
+        return replyTo == null || replyTo instanceof TemporaryQueue || replyTo instanceof TemporaryTopic;
     }
 
     /**

@@ -7,27 +7,34 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The users file ({@code gateway.security.users-file}): one line per user,
  * {@code name = role:sha256:<hex of SHA-256 of the token>}. Only hashes are stored, so the file
  * can be read by IT without leaking tokens. Tokens are long random strings, which is why a plain
- * SHA-256 is enough here (no password stretching needed).
+ * SHA-256 is enough here (no password stretching needed). A token is checked against every user's
+ * hash in constant time, so how long a refusal takes says nothing about the stored hashes.
  */
 public final class AccessTokens {
 
     private static final String SCHEME = "sha256:";
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
-    private final Map<String, Principal> byHash;
+    private record User(byte[] hash, Principal principal) {
+    }
 
-    AccessTokens(Map<String, Principal> byHash) {
-        this.byHash = Map.copyOf(byHash);
+    private final List<User> users;
+
+    private AccessTokens(List<User> users) {
+        this.users = List.copyOf(users);
     }
 
     public static AccessTokens load(Path usersFile) {
@@ -40,8 +47,9 @@ public final class AccessTokens {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read users file " + usersFile + ": " + e.getMessage(), e);
         }
-        Map<String, Principal> byHash = new HashMap<>();
-        for (String name : p.stringPropertyNames()) {
+        List<User> users = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        for (String name : new TreeSet<>(p.stringPropertyNames())) {
             String entry = p.getProperty(name).trim();
             int colon = entry.indexOf(':');
             if (colon < 0 || !entry.substring(colon + 1).startsWith(SCHEME)) {
@@ -54,17 +62,31 @@ public final class AccessTokens {
                 throw new IllegalStateException(usersFile + ": user '" + name + "' has unknown role '" + entry.substring(0, colon) + "' (terminal or admin)");
             }
             String hash = entry.substring(colon + 1 + SCHEME.length()).trim().toLowerCase(Locale.ROOT);
-            byHash.put(hash, new Principal(name, role));
+            if (!SHA256_HEX.matcher(hash).matches()) {
+                throw new IllegalStateException(usersFile + ": user '" + name + "': the hash must be 64 hex digits (the SHA-256 of the token)");
+            }
+            if (hashes.contains(hash)) {
+                throw new IllegalStateException(usersFile + ": user '" + name + "' has the same token as another user; give each its own");
+            }
+            hashes.add(hash);
+            users.add(new User(HexFormat.of().parseHex(hash), new Principal(name, role)));
         }
-        return new AccessTokens(byHash);
+        return new AccessTokens(users);
     }
 
-    /** The user a bearer token belongs to, if any. */
+    /** The user a bearer token belongs to, if any. Every user's hash is compared, in constant time. */
     public Optional<Principal> authenticate(String token) {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(byHash.get(hash(token)));
+        byte[] given = digest(token);
+        Principal found = null;
+        for (User u : users) {
+            if (MessageDigest.isEqual(u.hash(), given) && found == null) {
+                found = u.principal();
+            }
+        }
+        return Optional.ofNullable(found);
     }
 
     /** Broker logins: the user name must match the token's owner. */
@@ -73,9 +95,12 @@ public final class AccessTokens {
     }
 
     public static String hash(String token) {
+        return HexFormat.of().formatHex(digest(token));
+    }
+
+    private static byte[] digest(String token) {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(token.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

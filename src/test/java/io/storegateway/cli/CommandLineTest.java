@@ -1,7 +1,7 @@
 package io.storegateway.cli;
 
 import io.storegateway.TerminalClient;
-import io.storegateway.TestGateway;
+import io.storegateway.TestUsers;
 import io.storegateway.hq.HqSimulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The commands of CONTRACT §1, as a user runs them. */
@@ -52,6 +53,38 @@ class CommandLineTest {
     }
 
     @Test
+    void runRefusesToStartWithTheDemoCredentialsAndSaysWhatToChange(@TempDir Path dir) throws Exception {
+        int httpPort = freePort();
+        Path config = dir.resolve("application.properties");
+        Files.writeString(config, String.join("\n",
+                "gateway.data-dir = " + dir.resolve("data"),
+                "gateway.http.port = " + httpPort,
+                "gateway.broker.port = " + freePort(),
+                "gateway.hq.token = demo-hq-token",
+                "gateway.mirror.password = demo-mirror-password",
+                "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
+                "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath()));
+        Path log = dir.resolve("gateway.log");
+        Process gateway = run(config, log);
+        try {
+            assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).as("exited within 60 s").isTrue();
+            String output = Files.readString(log);
+            assertThat(gateway.exitValue()).as(output).isEqualTo(1);
+            // Each demo secret, where it is, and what to do about it.
+            assertThat(output).contains(Path.of("config/users.properties").toAbsolutePath() + ": user 'terminal-01' (terminal)")
+                    .contains("user 'it-admin' (admin)")
+                    .contains("README, \"Users and tokens\"")
+                    .contains("gateway.hq.token is the demo value").contains("GATEWAY_HQ_TOKEN")
+                    .contains("gateway.mirror.password is the demo value").contains("GATEWAY_MIRROR_PASSWORD")
+                    .doesNotContain("Broker up");
+            assertThatThrownBy(() -> new TerminalClient("http://localhost:" + httpPort, null).get("/observe/health"))
+                    .as("nothing listens on the HTTP port").isInstanceOf(java.io.UncheckedIOException.class);
+        } finally {
+            gateway.destroyForcibly();
+        }
+    }
+
+    @Test
     void sigtermStopsTheGatewayGracefullyWithExitCodeZero(@TempDir Path dir) throws Exception {
         HqSimulator hq = new HqSimulator(0).start();
         int httpPort = freePort();
@@ -62,15 +95,11 @@ class CommandLineTest {
                 "gateway.broker.port = " + freePort(),
                 "gateway.hq.url = " + hq.url(),
                 "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
-                "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath()));
+                "gateway.security.users-file = " + TestUsers.write(dir)));
         Path log = dir.resolve("gateway.log");
-        Process gateway = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "io.storegateway.StoreGatewayApplication", "run", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process gateway = run(config, log);
         try {
-            TerminalClient terminal = new TerminalClient("http://localhost:" + httpPort, TestGateway.TERMINAL_TOKEN);
+            TerminalClient terminal = new TerminalClient("http://localhost:" + httpPort, TestUsers.TERMINAL_TOKEN);
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> terminal.get("/api/v1/products").status() == 200);
             assertThat(terminal.post(TerminalClient.adjust("before-term", "SKU-X", 1)).status()).isEqualTo(202);
@@ -96,13 +125,9 @@ class CommandLineTest {
                 "gateway.broker.port = " + freePort(),
                 "gateway.hq.url = " + hq.url(),
                 "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
-                "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath()));
+                "gateway.security.users-file = " + TestUsers.write(dir)));
         Path log = dir.resolve("gateway.log");
-        Process gateway = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "io.storegateway.StoreGatewayApplication", "run", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process gateway = run(config, log);
         try {
             // The broker is up, Camel not yet: the signal lands in the middle of the start.
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("Broker up"));
@@ -114,6 +139,15 @@ class CommandLineTest {
             gateway.destroyForcibly();
             hq.stop();
         }
+    }
+
+    /** {@code run --config FILE} in a JVM of its own, its output (stdout and stderr) into {@code log}. */
+    private static Process run(Path config, Path log) throws IOException {
+        return new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "io.storegateway.StoreGatewayApplication", "run", "--config", config.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static int freePort() throws IOException {

@@ -2,6 +2,7 @@ package io.storegateway.crash;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TestGateway;
+import io.storegateway.TestUsers;
 import io.storegateway.update.UpdateJson;
 import org.assertj.core.api.SoftAssertions;
 import org.awaitility.core.ConditionTimeoutException;
@@ -100,7 +101,7 @@ class BacklogCapacityIT {
                 .toAbsolutePath();
         // Nothing listens on a port that was just free: every HQ call is refused at once.
         String unreachableHq = "http://localhost:" + closedPort();
-        gateway = new GatewayProcess(dir, unreachableHq, TestGateway.HQ_TOKEN, TestGateway.TERMINAL_TOKEN);
+        gateway = new GatewayProcess(dir, unreachableHq, TestGateway.HQ_TOKEN);
         gateway.start();
         gateway.awaitUp(START_DEADLINE);
         long pid = gateway.pid();
@@ -300,7 +301,7 @@ class BacklogCapacityIT {
     private HttpResponse<String> post(String json, HttpClient client) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/updates"))
                 .timeout(REQUEST_TIMEOUT)
-                .header("Authorization", "Bearer " + TestGateway.TERMINAL_TOKEN)
+                .header("Authorization", "Bearer " + TestUsers.TERMINAL_TOKEN)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -356,7 +357,7 @@ class BacklogCapacityIT {
         long t0 = System.nanoTime();
         HttpResponse<String> r = admin.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/v1/status"))
                 .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN)
+                .header("Authorization", "Bearer " + TestUsers.ADMIN_TOKEN)
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         millis.set((System.nanoTime() - t0) / 1_000_000);
         assertThat(r.statusCode()).as("GET /admin/v1/status: " + r.body()).isEqualTo(200);
@@ -417,7 +418,7 @@ class BacklogCapacityIT {
         try {
             HttpResponse<String> r = admin.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
                     .timeout(Duration.ofSeconds(60))
-                    .header("Authorization", "Bearer " + TestGateway.TERMINAL_TOKEN)
+                    .header("Authorization", "Bearer " + TestUsers.TERMINAL_TOKEN)
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             int items = r.statusCode() == 200 ? UpdateJson.MAPPER.readTree(r.body()).path("items").size() : -1;
             return new Timed(r.statusCode(), (System.nanoTime() - t0) / 1_000_000, items + " items");

@@ -3,6 +3,7 @@ package io.storegateway.crash;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
+import io.storegateway.TestUsers;
 import io.storegateway.broker.Queues;
 import io.storegateway.hq.HqSimulator;
 import io.storegateway.hq.ProductRecord;
@@ -124,7 +125,7 @@ class CrashSafetyIT {
         hq.start();
         Path dir = Path.of("target", "crash-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 .toAbsolutePath();
-        gateway = new GatewayProcess(dir, hq.url(), TestGateway.HQ_TOKEN, TestGateway.TERMINAL_TOKEN);
+        gateway = new GatewayProcess(dir, hq.url(), TestGateway.HQ_TOKEN);
         System.out.printf("CRASH seed %d, gateway data dir %s, http %s, broker %s%n", SEED, gateway.dataDir(),
                 gateway.baseUrl(), gateway.brokerUrl());
 
@@ -273,7 +274,7 @@ class CrashSafetyIT {
             String body = chunk.size() == 1 && rnd.nextBoolean() ? json(chunk.get(0)) : jsonArray(chunk);
             HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/updates"))
                     .timeout(Duration.ofSeconds(20))
-                    .header("Authorization", "Bearer " + TestGateway.TERMINAL_TOKEN)
+                    .header("Authorization", "Bearer " + TestUsers.TERMINAL_TOKEN)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             http.requests.incrementAndGet();
@@ -312,7 +313,7 @@ class CrashSafetyIT {
                     throwIfAborted();
                     try {
                         if (ctx == null) {
-                            ctx = factory.createContext(TestGateway.TERMINAL_USER, TestGateway.TERMINAL_TOKEN, JMSContext.SESSION_TRANSACTED);
+                            ctx = factory.createContext(TestUsers.TERMINAL_USER, TestUsers.TERMINAL_TOKEN, JMSContext.SESSION_TRANSACTED);
                         }
                         ctx.createProducer().setDeliveryMode(DeliveryMode.PERSISTENT)
                                 .send(ctx.createQueue(Queues.INBOUND), ctx.createTextMessage(body));
@@ -468,7 +469,7 @@ class CrashSafetyIT {
     /** Messages on a queue, browsed as IT staff would (the admin user may read the DLQ and the invalid queue). */
     private long browseCount(String queue) {
         try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(gateway.brokerUrl());
-             JMSContext admin = f.createContext("it-admin", TestGateway.ADMIN_TOKEN, JMSContext.AUTO_ACKNOWLEDGE);
+             JMSContext admin = f.createContext(TestUsers.ADMIN_USER, TestUsers.ADMIN_TOKEN, JMSContext.AUTO_ACKNOWLEDGE);
              QueueBrowser browser = admin.createBrowser(admin.createQueue(queue))) {
             return Collections.list(browser.getEnumeration()).size();
         } catch (jakarta.jms.JMSException e) {

@@ -1,5 +1,6 @@
 package io.storegateway.crash;
 
+import io.storegateway.TestUsers;
 import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
@@ -24,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The gateway as a separate JVM ({@code StoreGatewayApplication run --config FILE}) on fixed free
  * ports and one data directory, so it can be killed and started again on the same journal and
- * mirror. Each run writes its stdout and stderr to its own log file beside the data directory.
+ * mirror. Each run writes its stdout and stderr to its own log file beside the data directory. Its
+ * users are {@link TestUsers}: terminals and IT use those tokens, not the demo ones.
  */
 final class GatewayProcess implements AutoCloseable {
 
@@ -40,18 +42,16 @@ final class GatewayProcess implements AutoCloseable {
     private final Path config;
     private final int httpPort;
     private final int brokerPort;
-    private final String terminalToken;
     private final List<Path> logs = new ArrayList<>();
     private volatile Process process;
 
-    GatewayProcess(Path dir, String hqUrl, String hqToken, String terminalToken) throws IOException {
-        this(dir, hqUrl, hqToken, terminalToken, Map.of());
+    GatewayProcess(Path dir, String hqUrl, String hqToken) throws IOException {
+        this(dir, hqUrl, hqToken, Map.of());
     }
 
     /** With {@code extra} settings added to (or overriding) the config file, e.g. a remote broker's URL. */
-    GatewayProcess(Path dir, String hqUrl, String hqToken, String terminalToken, Map<String, String> extra) throws IOException {
+    GatewayProcess(Path dir, String hqUrl, String hqToken, Map<String, String> extra) throws IOException {
         this.dir = Files.createDirectories(dir);
-        this.terminalToken = terminalToken;
         this.httpPort = freePort();
         int broker = freePort();
         while (broker == httpPort) {
@@ -74,7 +74,8 @@ final class GatewayProcess implements AutoCloseable {
                 "gateway.hq.url = " + hqUrl,
                 "gateway.hq.token = " + hqToken,
                 "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
-                "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath(),
+                // `run` refuses the shipped demo users: these have test tokens (TestUsers).
+                "gateway.security.users-file = " + TestUsers.write(dir),
                 // Short back-off and time-outs: the simulator's faults change every second or so.
                 "gateway.forward.backoff.initial-ms = 100",
                 "gateway.forward.backoff.max-ms = 1000",
@@ -178,7 +179,7 @@ final class GatewayProcess implements AutoCloseable {
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return PROBE.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(5))
-                .header("Authorization", "Bearer " + terminalToken)
+                .header("Authorization", "Bearer " + TestUsers.TERMINAL_TOKEN)
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -1,6 +1,7 @@
 package io.storegateway.crash;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.TestUsers;
 import io.storegateway.hq.HqSimulator;
 import io.storegateway.update.UpdateJson;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 class ReconcileScaleIT {
 
     private static final String HQ_TOKEN = "scale-hq-token";
-    private static final String ADMIN_TOKEN = "demo-admin-token";
+    private static final String ADMIN_TOKEN = TestUsers.ADMIN_TOKEN;
 
     private HqSimulator hq;
     private GatewayProcess gateway;
@@ -52,7 +53,7 @@ class ReconcileScaleIT {
         hq.seedDemoCatalogue("S001", products);
         hq.start();
         Path dir = Path.of("target", "reconcile-scale-" + System.currentTimeMillis()).toAbsolutePath();
-        gateway = new GatewayProcess(dir, hq.url(), HQ_TOKEN, "demo-terminal-token");
+        gateway = new GatewayProcess(dir, hq.url(), HQ_TOKEN);
         gateway.start();
         gateway.awaitUp(Duration.ofSeconds(60));
         long loadStart = System.nanoTime();

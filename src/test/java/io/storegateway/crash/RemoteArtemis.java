@@ -1,6 +1,7 @@
 package io.storegateway.crash;
 
 import io.storegateway.TestGateway;
+import io.storegateway.TestUsers;
 import org.awaitility.core.ConditionTimeoutException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -72,10 +73,10 @@ final class RemoteArtemis implements AutoCloseable {
         b.applyGatewaySettings(core);
         // Terminals log in to the broker with the same name and token as over HTTP.
         Files.writeString(dir.resolve("etc/artemis-users.properties"),
-                "\n" + TestGateway.TERMINAL_USER + " = " + TestGateway.TERMINAL_TOKEN + "\n",
+                "\n" + TestUsers.TERMINAL_USER + " = " + TestUsers.TERMINAL_TOKEN + "\n",
                 StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         Files.writeString(dir.resolve("etc/artemis-roles.properties"),
-                "\nterminal = " + TestGateway.TERMINAL_USER + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                "\nterminal = " + TestUsers.TERMINAL_USER + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         return b;
     }
 

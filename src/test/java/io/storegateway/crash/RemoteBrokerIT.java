@@ -3,6 +3,7 @@ package io.storegateway.crash;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
+import io.storegateway.TestUsers;
 import io.storegateway.broker.Queues;
 import io.storegateway.broker.RemoteBroker;
 import io.storegateway.broker.UpdateMessages;
@@ -127,8 +128,8 @@ class RemoteBrokerIT {
                 RemoteBroker.USERNAME, RemoteArtemis.GATEWAY_USER,
                 RemoteBroker.PASSWORD, RemoteArtemis.GATEWAY_PASSWORD,
                 "gateway.broker.disk-scan-ms", "1000");
-        a = new GatewayProcess(dir.resolve("gateway-a"), hq.url(), TestGateway.HQ_TOKEN, TestGateway.TERMINAL_TOKEN, remote);
-        b = new GatewayProcess(dir.resolve("gateway-b"), hq.url(), TestGateway.HQ_TOKEN, TestGateway.TERMINAL_TOKEN, remote);
+        a = new GatewayProcess(dir.resolve("gateway-a"), hq.url(), TestGateway.HQ_TOKEN, remote);
+        b = new GatewayProcess(dir.resolve("gateway-b"), hq.url(), TestGateway.HQ_TOKEN, remote);
         System.out.printf("REMOTE broker %s (%s), gateway A %s, gateway B %s%n", broker.url(), dir, a.baseUrl(), b.baseUrl());
         a.start();
         b.start();
@@ -269,7 +270,7 @@ class RemoteBrokerIT {
                     try {
                         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(g.baseUrl() + "/api/v1/updates"))
                                 .timeout(Duration.ofSeconds(20))
-                                .header("Authorization", "Bearer " + TestGateway.TERMINAL_TOKEN)
+                                .header("Authorization", "Bearer " + TestUsers.TERMINAL_TOKEN)
                                 .header("Content-Type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(TerminalClient.adjust(id, sku(s), 1))).build(),
                                 HttpResponse.BodyHandlers.ofString());
@@ -314,7 +315,7 @@ class RemoteBrokerIT {
                             }
                             try {
                                 if (ctx == null) {
-                                    ctx = f.createContext(TestGateway.TERMINAL_USER, TestGateway.TERMINAL_TOKEN, JMSContext.SESSION_TRANSACTED);
+                                    ctx = f.createContext(TestUsers.TERMINAL_USER, TestUsers.TERMINAL_TOKEN, JMSContext.SESSION_TRANSACTED);
                                 }
                                 TextMessage m = ctx.createTextMessage(TerminalClient.adjust(id, sku(s), 1));
                                 m.setStringProperty(UpdateMessages.GROUP_ID, sku(s));
@@ -363,7 +364,7 @@ class RemoteBrokerIT {
     private static JsonNode status(GatewayProcess g) throws IOException, InterruptedException {
         HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(g.baseUrl() + "/admin/v1/status"))
                 .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + TestUsers.ADMIN_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("status answered " + r.statusCode() + " " + r.body());
         }
