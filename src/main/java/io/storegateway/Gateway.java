@@ -54,6 +54,7 @@ import io.storegateway.routes.GatewayBeans;
 import io.storegateway.routes.RouteFiles;
 import io.storegateway.routes.RouteFilesApiRoutes;
 import io.storegateway.security.AccessTokens;
+import io.storegateway.security.RequestRate;
 import io.storegateway.security.RequireRole;
 import io.storegateway.security.Role;
 import io.storegateway.web.ApiErrors;
@@ -197,8 +198,9 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics.register(meters, connectivity, breaker, accessAlert, backoff, forwardStats, this::depth, status,
                 conflicts, reconciliation, resolver, ingestStats);
 
-        RequireRole terminal = new RequireRole(tokens, Role.TERMINAL);
-        RequireRole admin = new RequireRole(tokens, Role.ADMIN);
+        RequestRate rate = RequestRate.from(settings);
+        RequireRole terminal = new RequireRole(tokens, Role.TERMINAL, rate);
+        RequireRole admin = new RequireRole(tokens, Role.ADMIN, rate);
 
         camel = new Main();
         camel.setOverrideProperties(camelProperties(settings));
