@@ -354,6 +354,42 @@ class HostileInputTest {
         assertStillServesAGoodUpdate();
     }
 
+    static Stream<String> hostileQueries() {
+        return Stream.of("limit=-1", "limit=0", "limit=99999999999", "limit=1e3", "limit=abc", "limit=1%00",
+                "after=..%2F..%2Fetc%2Fpasswd", "after=x'%20OR%201=1%20--", "after=" + "a".repeat(100), "limit=1&limit=2");
+    }
+
+    @ParameterizedTest(name = "/api/v1/products?{0}")
+    @MethodSource("hostileQueries")
+    void aHostileQueryIsRefusedAs400(String query) {
+        Reply reply = terminal.get("/api/v1/products?" + query);
+
+        assertErrorBody(reply.status(), reply.body(), 400, "bad_request");
+    }
+
+    static Stream<Arguments> hostileAdminBodies() {
+        return Stream.of(
+                Arguments.of(Named.of("10,000 [", "[".repeat(10_000) + "]".repeat(10_000)), 400, "validation_failed"),
+                Arguments.of(Named.of("a duplicate key", "{\"choose\":\"HQ\",\"choose\":\"LOCAL\"}"), 400, "validation_failed"),
+                Arguments.of(Named.of("not JSON", "choose=HQ"), 400, "validation_failed"),
+                Arguments.of(Named.of("3 MiB", "{\"choose\":\"" + "H".repeat(3 * MIB) + "\"}"), 413, "payload_too_large"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("hostileAdminBodies")
+    void aHostileAdminBodyIsRefused(String body, int status, String error) throws Exception {
+        Held before = heldOnceQuiet();
+
+        HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(t.baseUrl() + "/admin/v1/conflicts/1/resolve"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertErrorBody(reply.statusCode(), reply.body(), status, error);
+        assertThat(held()).isEqualTo(before);
+    }
+
     @Test
     void theConsoleServesItsOnePageWhateverThePath() throws Exception {
         for (String path : List.of("/console/..%2F..%2Fconfig%2Fusers.properties", "/console/../config/users.properties",
