@@ -71,6 +71,9 @@ public final class HttpServerGuard {
         Vertx real = Vertx.vertx();
         return (Vertx) Proxy.newProxyInstance(HttpServerGuard.class.getClassLoader(), new Class<?>[] {Vertx.class},
                 (proxy, method, args) -> {
+                    if (method.getName().equals("equals") && args != null && args.length == 1) {
+                        return proxy == args[0] || real.equals(args[0]);
+                    }
                     if (method.getName().equals("createHttpServer")) {
                         HttpServerOptions options = args == null || args.length == 0
                                 ? new HttpServerOptions() : new HttpServerOptions((HttpServerOptions) args[0]);

@@ -209,8 +209,7 @@ class HostileInputTest {
         if (field != null) {
             assertThat(json.path("details").findValuesAsText("field")).as(reply.body()).contains(field);
         }
-        assertThat(held()).as("what the gateway holds after: %s", reply.body()).isEqualTo(before);
-        assertStillServesAGoodUpdate();
+        assertNothingChangedAndStillServing(before);
     }
 
     @Test
@@ -218,8 +217,7 @@ class HostileInputTest {
         Held before = heldOnceQuiet();
         RawHttp.Response response;
         try (RawHttp raw = new RawHttp(t.settings().httpPort(), Duration.ofSeconds(20))) {
-            raw.write("POST /api/v1/updates HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestGateway.TERMINAL_TOKEN
-                    + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+            raw.write(postHead("Transfer-Encoding: chunked\r\n"));
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 byte[] chunk = ("10000\r\n" + " ".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
                 for (int i = 0; i < 160 && raw.write(chunk); i++) {
@@ -233,8 +231,7 @@ class HostileInputTest {
 
         assertThat(response).as("an answer before the connection closes").isNotNull();
         assertErrorBody(response.status(), response.body(), 413, "payload_too_large");
-        assertThat(held()).isEqualTo(before);
-        assertStillServesAGoodUpdate();
+        assertNothingChangedAndStillServing(before);
     }
 
     @Test
@@ -246,9 +243,7 @@ class HostileInputTest {
         List<RawHttp.Response> responses = new ArrayList<>();
         try (RawHttp raw = new RawHttp(t.settings().httpPort(), Duration.ofSeconds(10))) {
             // Both a Content-Length and chunked: the classic request-smuggling pair (RFC 9112 6.3).
-            raw.write("POST /api/v1/updates HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestGateway.TERMINAL_TOKEN
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "0\r\n\r\n" + smuggled);
+            raw.write(postHead("Content-Length: 4\r\nTransfer-Encoding: chunked\r\n") + "0\r\n\r\n" + smuggled);
             for (RawHttp.Response r = raw.readResponse(); r != null && responses.size() < 3; r = raw.readResponse()) {
                 responses.add(r);
                 if ("close".equalsIgnoreCase(r.headers().get("connection"))) {
@@ -261,8 +256,7 @@ class HostileInputTest {
 
         // Whatever the server made of it, the smuggled request, which carries no token, stored nothing.
         assertThat(responses).noneMatch(r -> r.status() == 202);
-        assertThat(held()).isEqualTo(before);
-        assertStillServesAGoodUpdate();
+        assertNothingChangedAndStillServing(before);
     }
 
     // --- free text is stored as text --------------------------------------------------------------
@@ -434,8 +428,7 @@ class HostileInputTest {
         assertThat(response).isNotNull();
         assertErrorBody(response.status(), response.body(), 405, "method_not_allowed");
         assertThat(response.body()).doesNotContain(TestGateway.ADMIN_TOKEN);
-        assertThat(held()).isEqualTo(before);
-        assertStillServesAGoodUpdate();
+        assertNothingChangedAndStillServing(before);
     }
 
     static Stream<Arguments> oversizedRequestHeads() {
@@ -464,8 +457,7 @@ class HostileInputTest {
 
         assertThat(response).isNotNull();
         assertErrorBody(response.status(), response.body(), status, error);
-        assertThat(held()).isEqualTo(before);
-        assertStillServesAGoodUpdate();
+        assertNothingChangedAndStillServing(before);
     }
 
     // --- slow clients -------------------------------------------------------------------------------
@@ -489,8 +481,7 @@ class HostileInputTest {
 
         assertThat(cutOff).as("connection closed while the headers trickled in").isTrue();
         assertThat(took).as("closed by the header time-out").isBetween(HEADER_TIMEOUT.minusMillis(200), HEADER_TIMEOUT.plusSeconds(3));
-        assertThat(held()).isEqualTo(before);
-        assertStillServesAGoodUpdate();
+        assertNothingChangedAndStillServing(before);
     }
 
     @Test
@@ -500,8 +491,7 @@ class HostileInputTest {
         RawHttp.Response response = null;
         long started;
         try (RawHttp raw = new RawHttp(t.settings().httpPort(), Duration.ofSeconds(10))) {
-            raw.write("POST /api/v1/updates HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestGateway.TERMINAL_TOKEN
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + update.length() + "\r\n\r\n");
+            raw.write(postHead("Content-Length: " + update.length() + "\r\n"));
             started = System.nanoTime();
             byte[] body = update.getBytes(StandardCharsets.US_ASCII);
             // A byte every 100 ms, never the last one; the 408 is read once the server stops taking them.
@@ -517,8 +507,7 @@ class HostileInputTest {
         assertThat(response).as("a 408 before the close").isNotNull();
         assertErrorBody(response.status(), response.body(), 408, "request_timeout");
         assertThat(took).isBetween(BODY_TIMEOUT.minusMillis(200), BODY_TIMEOUT.plusSeconds(3));
-        assertThat(held()).isEqualTo(before);
-        assertStillServesAGoodUpdate();
+        assertNothingChangedAndStillServing(before);
     }
 
     @Test
@@ -545,8 +534,7 @@ class HostileInputTest {
             for (int i = 0; i < 3; i++) {
                 String updateId = id("keep-alive");
                 String body = update.replace("{", "{\"updateId\":\"" + updateId + "\",");
-                raw.write("POST /api/v1/updates HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestGateway.TERMINAL_TOKEN
-                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+                raw.write(postHead("Content-Length: " + body.length() + "\r\n") + body);
                 RawHttp.Response r = raw.readResponse();
                 assertThat(r.status()).as(r.body()).isEqualTo(202);
                 // Slower than one header time-out between requests in total, but each gap is short.
@@ -580,6 +568,12 @@ class HostileInputTest {
 
     private static Arguments path(String method, String path, boolean asAdmin) {
         return Arguments.of(method, path, asAdmin);
+    }
+
+    /** The head of a terminal's {@code POST /api/v1/updates} with the given extra header lines. */
+    private static String postHead(String moreHeaders) {
+        return "POST /api/v1/updates HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestGateway.TERMINAL_TOKEN
+                + "\r\nContent-Type: application/json\r\n" + moreHeaders + "\r\n";
     }
 
     /** A valid update of the type on SKU-0001 with the type's fields given as raw JSON. */
@@ -679,6 +673,12 @@ class HostileInputTest {
                 }
             }));
         }
+    }
+
+    /** The refused request left the queues and the mirror as they were, and a good update still goes through. */
+    private void assertNothingChangedAndStillServing(Held before) {
+        assertThat(held()).as("what the gateway holds afterwards").isEqualTo(before);
+        assertStillServesAGoodUpdate();
     }
 
     /** 202 for a good update, which then reaches HQ. */
