@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -20,7 +21,10 @@ import io.storegateway.update.UpdateType;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -120,7 +124,7 @@ public final class UpdateValidator {
                     .maxNestingDepth(MAX_NESTING_DEPTH)
                     .maxNumberLength(MAX_NUMBER_LENGTH)
                     .build())
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     /**
@@ -146,11 +150,7 @@ public final class UpdateValidator {
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body))
-                    .toString();
+            text = strictUtf8().decode(ByteBuffer.wrap(body)).toString();
         } catch (CharacterCodingException e) {
             return bodyError("body is not valid UTF-8" + firstBadByte(body));
         }
@@ -193,7 +193,7 @@ public final class UpdateValidator {
                 int count = 0;
                 for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
                     if (t == null) {
-                        throw new com.fasterxml.jackson.core.io.JsonEOFException(p, null, "Unexpected end-of-input");
+                        throw new JsonEOFException(p, null, "Unexpected end-of-input");
                     }
                     if (++count > MAX_BATCH) {
                         return ValidationResult.tooMany();
@@ -219,7 +219,7 @@ public final class UpdateValidator {
         while (depth > 0) {
             JsonToken t = p.nextToken();
             if (t == null) {
-                throw new com.fasterxml.jackson.core.io.JsonEOFException(p, null, "Unexpected end-of-input");
+                throw new JsonEOFException(p, null, "Unexpected end-of-input");
             }
             if (++tokens > budget) {
                 return false;
@@ -233,14 +233,16 @@ public final class UpdateValidator {
         return true;
     }
 
-    /** " (byte N)": where strict decoding first fails, for the terminal's developer. */
-    private static String firstBadByte(byte[] body) {
-        var decoder = StandardCharsets.UTF_8.newDecoder()
+    private static CharsetDecoder strictUtf8() {
+        return StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    /** " (byte N)": where strict decoding first fails, for the terminal's developer. */
+    private static String firstBadByte(byte[] body) {
         ByteBuffer in = ByteBuffer.wrap(body);
-        var out = java.nio.CharBuffer.allocate(body.length);
-        var result = decoder.decode(in, out, true);
+        CoderResult result = strictUtf8().decode(in, CharBuffer.allocate(body.length), true);
         return result.isError() ? " (byte " + in.position() + ")" : "";
     }
 

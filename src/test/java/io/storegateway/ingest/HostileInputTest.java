@@ -309,6 +309,8 @@ class HostileInputTest {
                 path("GET", "/api/v1/products/%2e%2e%2f%2e%2e%2fetc%2fpasswd", false),
                 path("GET", "/api/v1/products/SKU-0001'%20OR%20'1'='1", false),
                 path("GET", "/api/v1/products/SKU-0001%00", false),
+                path("GET", "/api/v1/products/%C0%AF%C0%AFetc%C0%AFpasswd", false),
+                path("GET", "/api/v1/products/SKU-%FF%FE", false),
                 path("GET", "/api/v1/updates/'%20OR%201=1%20--", false),
                 path("GET", "/api/v1/updates/x';DROP%20TABLE%20store_update;--", false),
                 path("GET", "/api/v1/updates/" + "a".repeat(3000), false),
