@@ -170,6 +170,9 @@ public final class UpdateValidator {
             root = READER.readTree(body);
         } catch (IOException e) {
             return bodyError(describe(e));
+        } catch (NumberFormatException | ArithmeticException e) {
+            // A number JSON allows but BigDecimal cannot hold (1e40099999999999999999999): not an IOException.
+            return bodyError("body holds a number out of range");
         }
         return validate(root);
     }

@@ -108,6 +108,8 @@ class HostileInputTest {
                 // numbers
                 refused("price 1e400", json(update("SET_PRICE", "\"price\":1e400")), 400, "validation_failed", "price"),
                 refused("price 1e-400", json(update("SET_PRICE", "\"price\":1e-400")), 400, "validation_failed", "price"),
+                refused("price 1e40099999999999999999999 (an exponent beyond BigDecimal)",
+                        json(update("SET_PRICE", "\"price\":1e40099999999999999999999")), 400, "validation_failed", null),
                 refused("quantity 1e1000", json(update("SET_QUANTITY", "\"quantity\":1e1000")), 400, "validation_failed",
                         "quantity"),
                 refused("quantity of 1,000 digits", json(update("SET_QUANTITY", "\"quantity\":1" + "0".repeat(999))), 400,
@@ -368,6 +370,8 @@ class HostileInputTest {
                 Arguments.of(Named.of("10,000 [", "[".repeat(10_000) + "]".repeat(10_000)), 400, "validation_failed"),
                 Arguments.of(Named.of("a duplicate key", "{\"choose\":\"HQ\",\"choose\":\"LOCAL\"}"), 400, "validation_failed"),
                 Arguments.of(Named.of("not JSON", "choose=HQ"), 400, "validation_failed"),
+                Arguments.of(Named.of("an exponent beyond BigDecimal", "{\"choose\":\"CUSTOM\",\"record\":{\"price\":1e40099999999999999999999}}"),
+                        400, "validation_failed"),
                 Arguments.of(Named.of("3 MiB", "{\"choose\":\"" + "H".repeat(3 * MIB) + "\"}"), 413, "payload_too_large"));
     }
 

@@ -107,6 +107,8 @@ class HostileJmsInputTest {
                         .collect(Collectors.joining(",", "[", "]"))), "more than 500 updates"),
                 hostile("10,000 [", ctx -> ctx.createTextMessage("[".repeat(10_000)), "nested deeper"),
                 hostile("invalid UTF-8", ctx -> bytes(ctx, new byte[] {'{', '"', (byte) 0xC0, (byte) 0xAF, '"', '}'}), "UTF-8"),
+                hostile("an exponent beyond BigDecimal", ctx -> ctx.createTextMessage(update.replace("\"delta\":1",
+                        "\"delta\":1e40099999999999999999999")), "out of range"),
                 hostile("NaN", ctx -> ctx.createTextMessage(update.replace("\"delta\":1", "\"delta\":NaN")), "NaN"),
                 hostile("a duplicate key", ctx -> ctx.createTextMessage(update.replace("\"delta\":1", "\"delta\":1,\"delta\":2")),
                         "duplicate key"),

@@ -729,6 +729,12 @@ class UpdateValidatorTest {
         assertBodyError(validator.validate(body), "too many digits");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"1e40099999999999999999999", "1e-40099999999999999999999", "-1E+2147483648"})
+    void rejectsNumbersBeyondWhatADecimalCanHold(String price) {
+        assertBodyError(validator.validate(with(UpdateType.SET_PRICE, "price", price)), "number out of range");
+    }
+
     @Test
     void rejectsInvalidUtf8() {
         byte[] prefix = "{\"terminalId\":\"T".getBytes(StandardCharsets.UTF_8);
