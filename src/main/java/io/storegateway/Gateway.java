@@ -55,10 +55,12 @@ import io.storegateway.routes.RouteFiles;
 import io.storegateway.routes.RouteFilesApiRoutes;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.security.GatewayTls;
+import io.storegateway.security.RequestRate;
 import io.storegateway.security.RequireRole;
 import io.storegateway.security.Role;
 import io.storegateway.web.ApiErrors;
 import io.storegateway.web.ConsoleRoutes;
+import io.storegateway.web.HttpServerGuard;
 import io.storegateway.web.JsonHttpErrors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
@@ -199,11 +201,17 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics.register(meters, connectivity, breaker, accessAlert, backoff, forwardStats, this::depth, status,
                 conflicts, reconciliation, resolver, ingestStats);
 
-        RequireRole terminal = new RequireRole(tokens, Role.TERMINAL);
-        RequireRole admin = new RequireRole(tokens, Role.ADMIN);
+        RequestRate rate = RequestRate.from(settings);
+        RequireRole terminal = new RequireRole(tokens, Role.TERMINAL, rate);
+        RequireRole admin = new RequireRole(tokens, Role.ADMIN, rate);
 
         camel = new Main();
         camel.setOverrideProperties(camelProperties(settings));
+        // platform-http takes its Vert.x from the registry: this one cuts off slow clients and answers the
+        // HTTP server's own errors (404, 405, oversized headers) in JSON. Closed after Camel has stopped.
+        io.vertx.core.Vertx vertx = HttpServerGuard.from(settings).vertx();
+        toClose.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS));
+        camel.bind("vertx", vertx);
         // The route files go through the same check and swap as every later edit.
         routeFiles = new RouteFiles(settings, clock);
         JmsComponent jms = new JmsComponent();

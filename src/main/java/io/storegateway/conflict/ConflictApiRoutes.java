@@ -69,7 +69,8 @@ public final class ConflictApiRoutes extends RouteBuilder {
         try {
             String text = exchange.getMessage().getBody(String.class);
             request = UpdateJson.MAPPER.readTree(text == null || text.isBlank() ? "{}" : text);
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException | ArithmeticException e) {
+            // (a number JSON allows but a BigDecimal cannot hold is not an IOException)
             HttpReplies.error(exchange, 400, "validation_failed", "the body must be JSON: choose LOCAL, HQ or CUSTOM, and a record for CUSTOM");
             return;
         }

@@ -35,9 +35,9 @@ public final class HttpIngest implements Processor {
     @Override
     public void process(Exchange exchange) {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+        if (!isJsonInUtf8(contentType)) {
             rejected("media_type");
-            HttpReplies.error(exchange, 415, "unsupported_media_type", "Content-Type must be application/json");
+            HttpReplies.error(exchange, 415, "unsupported_media_type", "Content-Type must be application/json (UTF-8)");
             return;
         }
         byte[] body = exchange.getMessage().getBody(byte[].class);
@@ -76,6 +76,30 @@ public final class HttpIngest implements Processor {
             return;
         }
         HttpReplies.json(exchange, 202, accepted(receipts));
+    }
+
+    /**
+     * {@code application/json}, with no charset or UTF-8, the only encoding JSON may travel in
+     * (RFC 8259). Not a prefix match: {@code application/json-patch+json} is another format.
+     */
+    static boolean isJsonInUtf8(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String[] parts = contentType.split(";");
+        if (!parts[0].trim().equalsIgnoreCase("application/json")) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] param = parts[i].split("=", 2);
+            if (param[0].trim().equalsIgnoreCase("charset")) {
+                String charset = param.length < 2 ? "" : param[1].trim().replace("\"", "").toLowerCase(Locale.ROOT);
+                if (!charset.equals("utf-8") && !charset.equals("utf8")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void rejected(String reason) {

@@ -10,11 +10,14 @@ import io.storegateway.update.UpdateJson;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Destination;
 import jakarta.jms.JMSException;
+import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
 import jakarta.jms.MessageProducer;
+import jakarta.jms.ObjectMessage;
 import jakarta.jms.Session;
 import jakarta.jms.TemporaryQueue;
 import jakarta.jms.TemporaryTopic;
+import jakarta.jms.StreamMessage;
 import jakarta.jms.TextMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
@@ -59,11 +62,11 @@ public final class JmsIngest {
             LOG.warn("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
                     message.getJMSMessageID(), message.getJMSReplyTo());
         }
-        byte[] body = bodyOf(message);
-        String error;
-        if (body == null) {
-            error = "body must be a text or bytes message holding a JSON update or array of updates";
-        } else {
+        String error = unreadable(message);
+        byte[] body = error == null ? bodyOf(message) : null;
+        if (body != null && body.length > HttpIngest.MAX_BODY_BYTES) {
+            error = "body is over 1 MiB";
+        } else if (body != null) {
             ValidationResult result = validator.validate(body);
             if (result.isValid()) {
                 List<InventoryUpdate> updates = withIds(result.updates(), message.getJMSMessageID());
@@ -114,6 +117,21 @@ public final class JmsIngest {
         return array ? list : list.get(0);
     }
 
+    /** Why the body is not even read (the wrong kind of message, over 1 MiB as over HTTP), or null. */
+    private static String unreadable(Message m) throws JMSException {
+        long size;
+        if (m instanceof TextMessage t) {
+            String text = t.getText();
+            size = text == null ? 0 : text.length();
+        } else if (m instanceof BytesMessage b) {
+            size = b.getBodyLength();
+        } else {
+            return "body must be a text or bytes message holding a JSON update or array of updates, not " + kind(m);
+        }
+        // A character is at least one byte: more characters than the limit is too large either way.
+        return size > HttpIngest.MAX_BODY_BYTES ? "body is over 1 MiB" : null;
+    }
+
     private static byte[] bodyOf(Message m) throws JMSException {
         if (m instanceof TextMessage t) {
             String text = t.getText();
@@ -126,6 +144,19 @@ public final class JmsIngest {
             return bytes;
         }
         return null;
+    }
+
+    private static String kind(Message m) {
+        if (m instanceof ObjectMessage) {
+            return "an object message (object bodies are never deserialised)";
+        }
+        if (m instanceof MapMessage) {
+            return "a map message";
+        }
+        if (m instanceof StreamMessage) {
+            return "a stream message";
+        }
+        return "a message without a body";
     }
 
     /** Copies the message to the invalid queue on the consumer's own (transacted) session. */

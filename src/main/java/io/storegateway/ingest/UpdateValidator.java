@@ -3,8 +3,11 @@ package io.storegateway.ingest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -17,6 +20,13 @@ import io.storegateway.update.UpdateType;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -34,15 +44,26 @@ import java.util.stream.Collectors;
  * Checks what a terminal sent (CONTRACT §2) and turns it into {@link InventoryUpdate}s; shared by the
  * HTTP and the JMS ingest. Stateless and thread-safe: one instance can serve every route.
  *
- * <p>The body is parsed once into a tree; every update is checked completely, so a terminal learns
- * about all of its mistakes in one answer (capped at {@link #MAX_ERRORS}).
+ * <p>Hostile input is stopped before it costs much: the bytes must be strict UTF-8, then one streaming
+ * pass checks the shape (an update object or an array of at most {@link #MAX_BATCH}, each a flat
+ * object of a few fields, nothing nested deeper than {@link #MAX_NESTING_DEPTH}, no duplicate keys, no
+ * number longer than {@link #MAX_NUMBER_LENGTH} digits) and only then is the body read into a tree.
+ * Every update is checked completely, so a terminal learns about all of its mistakes in one answer
+ * (capped at {@link #MAX_ERRORS}).
  */
 public final class UpdateValidator {
 
     /** Most updates in one body; more is its own outcome (HTTP 413), not a validation error. */
     public static final int MAX_BATCH = 500;
-    /** An update is a flat object; anything nested this deep is an attack or a bug, not an update. */
-    public static final int MAX_NESTING_DEPTH = 32;
+    /**
+     * An update is a flat object (depth 2 inside an array); a little more leaves room to name the field
+     * that holds a wrong nested value. Anything deeper is an attack or a bug, not an update.
+     */
+    public static final int MAX_NESTING_DEPTH = 8;
+    /** JSON tokens one update may hold (a field name and a plain value are two): 10 fields need 22. */
+    public static final int MAX_TOKENS_PER_UPDATE = 64;
+    /** The longest number any field can hold is far shorter; a longer one is not parsed at all. */
+    public static final int MAX_NUMBER_LENGTH = 64;
     /** Bounds the size of an error answer: a body of a thousand unknown fields gets a short reply. */
     public static final int MAX_ERRORS = 100;
 
@@ -73,6 +94,7 @@ public final class UpdateValidator {
     static final String NAME_LENGTH = "must be 1 to 200 characters";
     static final String CONTROL_CHARACTERS = "must not contain control characters";
     static final String INVALID_UNICODE = "must be valid unicode text";
+    static final String NOT_FLAT = "is not a flat update: too many fields or nested values";
     static final String TYPE_VALUES = "must be one of " + Arrays.stream(UpdateType.values())
             .map(Enum::name).collect(Collectors.joining(", "));
     static final String NEGATIVE = "must not be negative";
@@ -96,16 +118,21 @@ public final class UpdateValidator {
     private static final Map<String, UpdateType> TYPES = Arrays.stream(UpdateType.values())
             .collect(Collectors.toUnmodifiableMap(Enum::name, Function.identity()));
 
-    /**
-     * Its own reader, not {@code UpdateJson.MAPPER}: terminal input gets a nesting limit, trailing
-     * content is an error, and decimals keep the scale the terminal wrote so "at most 2 decimals"
-     * is judged on the value (1.50 and 1.500 are both 1.5).
-     */
-    private static final ObjectReader READER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(MAX_NESTING_DEPTH)
-                            .build())
+    /** Terminal input gets tight limits: nesting, number length, duplicate keys (see the class comment). */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_LENGTH)
                     .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    /**
+     * Its own reader, not {@code UpdateJson.MAPPER}: the limits above, trailing content is an error,
+     * and decimals keep the scale the terminal wrote so "at most 2 decimals" is judged on the value
+     * (1.50 and 1.500 are both 1.5).
+     */
+    private static final ObjectReader READER = JsonMapper.builder(FACTORY)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -113,17 +140,21 @@ public final class UpdateValidator {
             .build()
             .readerFor(JsonNode.class);
 
+    /**
+     * A body as it came: it must be UTF-8 (RFC 8259), strictly: overlong forms, encoded surrogates and
+     * code points beyond U+10FFFF, which Jackson's own decoder lets through, are refused here.
+     */
     public ValidationResult validate(byte[] body) {
         if (body == null || body.length == 0) {
             return bodyError("body is empty");
         }
-        JsonNode root;
+        String text;
         try {
-            root = READER.readTree(body);
-        } catch (IOException e) {
-            return bodyError(describe(e));
+            text = strictUtf8().decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            return bodyError("body is not valid UTF-8" + firstBadByte(body));
         }
-        return validate(root);
+        return validate(text);
     }
 
     public ValidationResult validate(String body) {
@@ -132,11 +163,90 @@ public final class UpdateValidator {
         }
         JsonNode root;
         try {
+            ValidationResult badShape = checkShape(body);
+            if (badShape != null) {
+                return badShape;
+            }
             root = READER.readTree(body);
         } catch (IOException e) {
             return bodyError(describe(e));
+        } catch (NumberFormatException | ArithmeticException e) {
+            // A number JSON allows but BigDecimal cannot hold (1e40099999999999999999999): not an IOException.
+            return bodyError("body holds a number out of range");
         }
         return validate(root);
+    }
+
+    /**
+     * One streaming pass over the body before any tree is built, so that a body of a million tiny
+     * values or a batch of 100,000 updates costs a scan, not the memory of its tree. Answers the
+     * outcome when the shape is wrong, or null to go on; JSON syntax errors are thrown as they are met.
+     */
+    private static ValidationResult checkShape(String body) throws IOException {
+        try (JsonParser p = FACTORY.createParser(body)) {
+            JsonToken root = p.nextToken();
+            if (root == null) {
+                return bodyError("body is empty");
+            }
+            if (root == JsonToken.START_OBJECT) {
+                if (!withinBudget(p, MAX_TOKENS_PER_UPDATE)) {
+                    return ValidationResult.invalid(List.of(new FieldError(0, null, NOT_FLAT)), false);
+                }
+            } else if (root == JsonToken.START_ARRAY) {
+                int count = 0;
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                    if (t == null) {
+                        throw new JsonEOFException(p, null, "Unexpected end-of-input");
+                    }
+                    if (++count > MAX_BATCH) {
+                        return ValidationResult.tooMany();
+                    }
+                    if (t.isStructStart() && !withinBudget(p, MAX_TOKENS_PER_UPDATE)) {
+                        return ValidationResult.invalid(List.of(new FieldError(count - 1, null, NOT_FLAT)), true);
+                    }
+                }
+            } else {
+                return null; // a scalar: the tree check names it
+            }
+            if (p.nextToken() != null) {
+                return bodyError("body has content after the JSON value");
+            }
+            return null;
+        }
+    }
+
+    /** Reads to the end of the object or array the parser is at; false once it holds more than {@code budget} tokens. */
+    private static boolean withinBudget(JsonParser p, int budget) throws IOException {
+        int depth = 1;
+        int tokens = 1;
+        while (depth > 0) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new JsonEOFException(p, null, "Unexpected end-of-input");
+            }
+            if (++tokens > budget) {
+                return false;
+            }
+            if (t.isStructStart()) {
+                depth++;
+            } else if (t.isStructEnd()) {
+                depth--;
+            }
+        }
+        return true;
+    }
+
+    private static CharsetDecoder strictUtf8() {
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    /** " (byte N)": where strict decoding first fails, for the terminal's developer. */
+    private static String firstBadByte(byte[] body) {
+        ByteBuffer in = ByteBuffer.wrap(body);
+        CoderResult result = strictUtf8().decode(in, CharBuffer.allocate(body.length), true);
+        return result.isError() ? " (byte " + in.position() + ")" : "";
     }
 
     private static ValidationResult validate(JsonNode root) {
@@ -159,7 +269,7 @@ public final class UpdateValidator {
                     "body is an empty array; send 1 to " + MAX_BATCH + " updates")), true);
         }
         if (size > MAX_BATCH) {
-            return ValidationResult.tooMany(size);
+            return ValidationResult.tooMany();
         }
         Errors errors = new Errors();
         List<InventoryUpdate> updates = new ArrayList<>(size);
@@ -193,7 +303,7 @@ public final class UpdateValidator {
                 return "body is nested deeper than " + MAX_NESTING_DEPTH + " levels";
             }
             if (message.startsWith("Number")) {
-                return "body holds a number with too many digits";
+                return "body holds a number with too many digits (more than " + MAX_NUMBER_LENGTH + ")";
             }
             return "body holds a value that is too long";
         }
@@ -395,20 +505,24 @@ public final class UpdateValidator {
             return true;
         }
 
-        /** Free text (terminalId, name): length in characters, no control characters, well-formed. */
+        /**
+         * Free text (terminalId, name): no control characters, well-formed, and a length in UTF-16
+         * units (an emoji counts two), as the mirror's VARCHAR columns count on H2. Counted in code
+         * points, a 64-emoji terminalId was accepted here and then refused by the mirror after it
+         * was queued, and the forwarding of everything behind it failed on it for good.
+         */
         private String text(JsonNode value, String field, int maxLength, String lengthMessage) {
             String s = string(value, field);
             if (s == null) {
                 return null;
             }
-            // Cheap bound first: more UTF-16 units than twice the limit cannot be short enough.
-            if (s.isEmpty() || s.length() > 2 * maxLength || s.codePointCount(0, s.length()) > maxLength) {
+            if (s.isEmpty() || s.length() > maxLength) {
                 error(field, lengthMessage);
                 return null;
             }
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
-                if (Character.isISOControl(c)) {
+                if (isControl(c)) {
                     error(field, CONTROL_CHARACTERS);
                     return null;
                 }
@@ -420,6 +534,19 @@ public final class UpdateValidator {
                 }
             }
             return s;
+        }
+
+        /**
+         * C0 and C1 controls, and the invisible ones that change how text around them reads: line and
+         * paragraph separators (a forged line in a log) and bidirectional overrides and isolates
+         * (a name that displays differently from what it is).
+         */
+        private static boolean isControl(char c) {
+            return Character.isISOControl(c)
+                    || c == '\u2028' || c == '\u2029'
+                    || (c >= '\u202A' && c <= '\u202E')
+                    || (c >= '\u2066' && c <= '\u2069')
+                    || c == '\u200E' || c == '\u200F' || c == '\u061C';
         }
 
         private UpdateType type(JsonNode value) {

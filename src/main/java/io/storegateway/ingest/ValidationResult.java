@@ -37,9 +37,11 @@ public record ValidationResult(Outcome outcome, boolean array, List<InventoryUpd
         return new ValidationResult(Outcome.INVALID, array, List.of(), errors);
     }
 
-    static ValidationResult tooMany(int count) {
+    /** Counting stops at the first update over the limit, so the answer does not say how many there were. */
+    static ValidationResult tooMany() {
         return new ValidationResult(Outcome.TOO_MANY, true, List.of(), List.of(FieldError.body(
-                "body holds " + count + " updates; at most " + UpdateValidator.MAX_BATCH + " are allowed")));
+                "body holds more than " + UpdateValidator.MAX_BATCH + " updates; at most " + UpdateValidator.MAX_BATCH
+                        + " are allowed")));
     }
 
     public boolean isValid() {

@@ -5,8 +5,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Guards an HTTP route: 401 without a known bearer token, 403 when the token's role is not enough.
- * The authenticated user is left in the exchange property {@link #PRINCIPAL}.
+ * Guards an HTTP route: 401 without a known bearer token, 429 when the token's user is over its
+ * {@link RequestRate}, 403 when the token's role is not enough. The authenticated user is left in the
+ * exchange property {@link #PRINCIPAL}.
  */
 public final class RequireRole implements Processor {
 
@@ -15,10 +16,16 @@ public final class RequireRole implements Processor {
 
     private final AccessTokens tokens;
     private final Role needed;
+    private final RequestRate rate;
 
     public RequireRole(AccessTokens tokens, Role needed) {
+        this(tokens, needed, RequestRate.unlimited());
+    }
+
+    public RequireRole(AccessTokens tokens, Role needed, RequestRate rate) {
         this.tokens = tokens;
         this.needed = needed;
+        this.rate = rate;
     }
 
     @Override
@@ -30,6 +37,13 @@ public final class RequireRole implements Processor {
         if (principal.isEmpty()) {
             HttpReplies.fail(exchange, 401, "unauthorized", "a valid bearer token is required");
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+            return;
+        }
+        long wait = rate.secondsToWait(principal.get());
+        if (wait > 0) {
+            HttpReplies.fail(exchange, 429, "too_many_requests", "this token made more than "
+                    + Math.round(rate.perSecond()) + " requests a second; retry after " + wait + " s");
+            exchange.getMessage().setHeader("Retry-After", Long.toString(wait));
             return;
         }
         if (!principal.get().role().allows(needed)) {

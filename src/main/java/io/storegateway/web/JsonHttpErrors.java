@@ -1,5 +1,6 @@
 package io.storegateway.web;
 
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
@@ -30,6 +31,11 @@ public final class JsonHttpErrors {
         // A failure handler on the router Camel's routes live in sees the failures of their handlers,
         // the body-size check among them.
         router.route().failureHandler(ctx -> {
+            if (ctx.failure() instanceof HttpClosedException) {
+                // The client went away (or was cut off for being too slow): nobody to answer.
+                LOG.debug("{} {}: the connection closed before the request was read", ctx.request().method(), ctx.request().path());
+                return;
+            }
             String[] error = ERRORS.get(ctx.statusCode());
             if (ctx.statusCode() >= 500 || ctx.failure() != null) {
                 LOG.warn("{} {} failed with {}", ctx.request().method(), ctx.request().path(),

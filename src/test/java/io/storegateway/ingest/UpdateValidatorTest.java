@@ -243,10 +243,19 @@ class UpdateValidatorTest {
     @Test
     void acceptsLengthsAtTheLimits() {
         String body = "{\"updateId\":" + json("u".repeat(64)) + ",\"terminalId\":" + json("t".repeat(64))
-                + ",\"sku\":" + json("S".repeat(64)) + ",\"name\":" + json("\uD83E\uDDC0".repeat(200))
+                + ",\"sku\":" + json("S".repeat(64)) + ",\"name\":" + json("\uD83E\uDDC0".repeat(100))
                 + ",\"type\":\"UPSERT_PRODUCT\",\"price\":1,\"quantity\":1," + OCCURRED + "}";
 
         assertThat(validator.validate(body).errors()).isEmpty();
+    }
+
+    @Test
+    void countsTextLengthsInUtf16UnitsAsTheMirrorDoes() {
+        // 64 code points, 65 UTF-16 units: one emoji counts two.
+        assertSingleError(with(UpdateType.DELETE_PRODUCT, "terminalId", json("\uD83E\uDDC0" + "t".repeat(63))),
+                "terminalId", "must be 1 to 64 characters");
+        assertSingleError(with(UpdateType.UPSERT_PRODUCT, "name", json("\uD83E\uDDC0".repeat(101))),
+                "name", "must be 1 to 200 characters");
     }
 
     // --- required fields and JSON types ------------------------------------------------------
@@ -605,7 +614,7 @@ class UpdateValidatorTest {
         assertThat(result.isValid()).isFalse();
         assertThat(result.updates()).isEmpty();
         assertThat(result.errors()).containsExactly(new FieldError(FieldError.WHOLE_BODY, null,
-                "body holds 501 updates; at most 500 are allowed"));
+                "body holds more than 500 updates; at most 500 are allowed"));
     }
 
     @Test
@@ -688,18 +697,18 @@ class UpdateValidatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {33, 1_000, 100_000})
+    @ValueSource(ints = {9, 1_000, 100_000})
     void rejectsDeepNesting(int depth) {
         String body = "[".repeat(depth) + "]".repeat(depth);
 
-        assertBodyError(validator.validate(body), "nested deeper than 32 levels");
+        assertBodyError(validator.validate(body), "nested deeper than 8 levels");
     }
 
     @Test
     void rejectsDeepNestingInsideAField() {
         String body = with(UpdateType.UPSERT_PRODUCT, "name", "{\"a\":".repeat(50) + "1" + "}".repeat(50));
 
-        assertBodyError(validator.validate(body.getBytes(StandardCharsets.UTF_8)), "nested deeper than 32 levels");
+        assertBodyError(validator.validate(body.getBytes(StandardCharsets.UTF_8)), "nested deeper than 8 levels");
     }
 
     @Test
@@ -718,6 +727,12 @@ class UpdateValidatorTest {
         String body = with(UpdateType.SET_QUANTITY, "quantity", "9".repeat(5_000));
 
         assertBodyError(validator.validate(body), "too many digits");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1e40099999999999999999999", "1e-40099999999999999999999", "-1E+2147483648"})
+    void rejectsNumbersBeyondWhatADecimalCanHold(String price) {
+        assertBodyError(validator.validate(with(UpdateType.SET_PRICE, "price", price)), "number out of range");
     }
 
     @Test
