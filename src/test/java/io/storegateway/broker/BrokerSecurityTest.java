@@ -117,7 +117,8 @@ class BrokerSecurityTest {
             assertThatThrownBy(() -> ctx.createProducer().send(ctx.createTopic(Queues.SETTLED), update))
                     .as("send to %s", Queues.SETTLED).isInstanceOf(JMSSecurityRuntimeException.class);
         }
-        assertThat(t.gateway().depth(Queues.OUTBOUND)).isEqualTo(outbound);
+        // Nothing was added (an earlier test's update may still be leaving the queue meanwhile).
+        assertThat(t.gateway().depth(Queues.OUTBOUND)).isLessThanOrEqualTo(outbound);
         assertThat(t.gateway().depth(Queues.DLQ)).isZero();
         assertThat(t.gateway().depth(Queues.INVALID)).isZero();
         assertThat(t.terminal().get("/api/v1/updates/sec-elsewhere").status()).isEqualTo(404);
