@@ -109,6 +109,8 @@ class RouteReloadTest {
         long batches = t.gateway().forwardStats().batches();
         List<String> after = postAdjustments("SKU-0003", 4);
         awaitApplied(after);
+        // The batch counter moves just after the mirror shows APPLIED.
+        await().atMost(DEADLINE).until(() -> t.gateway().forwardStats().batches() - batches >= 4);
         assertThat(t.gateway().forwardStats().batches() - batches).as("one update per batch").isEqualTo(4);
     }
 
