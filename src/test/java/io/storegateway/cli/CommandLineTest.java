@@ -88,14 +88,7 @@ class CommandLineTest {
     void sigtermStopsTheGatewayGracefullyWithExitCodeZero(@TempDir Path dir) throws Exception {
         HqSimulator hq = new HqSimulator(0).start();
         int httpPort = freePort();
-        Path config = dir.resolve("application.properties");
-        Files.writeString(config, String.join("\n",
-                "gateway.data-dir = " + dir.resolve("data"),
-                "gateway.http.port = " + httpPort,
-                "gateway.broker.port = " + freePort(),
-                "gateway.hq.url = " + hq.url(),
-                "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
-                "gateway.security.users-file = " + TestUsers.write(dir)));
+        Path config = runConfig(dir, httpPort, hq);
         Path log = dir.resolve("gateway.log");
         Process gateway = run(config, log);
         try {
@@ -118,14 +111,7 @@ class CommandLineTest {
     @Test
     void sigtermWhileTheGatewayIsStillStartingStopsItToo(@TempDir Path dir) throws Exception {
         HqSimulator hq = new HqSimulator(0).start();
-        Path config = dir.resolve("application.properties");
-        Files.writeString(config, String.join("\n",
-                "gateway.data-dir = " + dir.resolve("data"),
-                "gateway.http.port = " + freePort(),
-                "gateway.broker.port = " + freePort(),
-                "gateway.hq.url = " + hq.url(),
-                "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
-                "gateway.security.users-file = " + TestUsers.write(dir)));
+        Path config = runConfig(dir, freePort(), hq);
         Path log = dir.resolve("gateway.log");
         Process gateway = run(config, log);
         try {
@@ -148,6 +134,19 @@ class CommandLineTest {
                 "-cp", System.getProperty("java.class.path"),
                 "io.storegateway.StoreGatewayApplication", "run", "--config", config.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** A config for `run` in a test directory: free ports, the given HQ, test users. */
+    private static Path runConfig(Path dir, int httpPort, HqSimulator hq) throws IOException {
+        Path config = dir.resolve("application.properties");
+        Files.writeString(config, String.join("\n",
+                "gateway.data-dir = " + dir.resolve("data"),
+                "gateway.http.port = " + httpPort,
+                "gateway.broker.port = " + freePort(),
+                "gateway.hq.url = " + hq.url(),
+                "gateway.routes-dir = " + Path.of("routes").toAbsolutePath(),
+                "gateway.security.users-file = " + TestUsers.write(dir)));
+        return config;
     }
 
     private static int freePort() throws IOException {
