@@ -165,13 +165,15 @@ public final class Gateway implements AutoCloseable {
 
         UpdateValidator validator = new UpdateValidator();
         IngestStats ingestStats = new IngestStats();
-        UpdateIntake intake = new UpdateIntake(connections, storage, acceptedUpdates, ingestStats, clock);
+        UpdateIntake intake = new UpdateIntake(connections, storage, acceptedUpdates, ingestStats, clock, settings);
+        toClose.push(intake);
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
         forwardStats = new ForwardStats(clock);
         CircuitBreaker breaker = HqCircuitBreaker.from(settings);
         HqAccessAlert accessAlert = new HqAccessAlert(settings, clock);
         OutboundBatches batches = new OutboundBatches(connections, backoff, breaker, accessAlert, settings);
-        HqBatchRequest request = new HqBatchRequest(settings.hqToken());
+        HqBatchRequest request = new HqBatchRequest(settings.hqToken(),
+                Boolean.parseBoolean(settings.get(HqBatchRequest.GZIP, "false")));
         // Gateways sharing a remote broker tell each other HQ's answers, so each mirror settles what it accepted.
         SettledNotices notices = settings.brokerUrl().isEmpty() ? SettledNotices.none()
                 : SettledNotices.shared(settings, connections.connectionFactory(), writer);
@@ -221,7 +223,9 @@ public final class Gateway implements AutoCloseable {
         GatewayBeans.CATALOGUE_LOADER.bind(camel, catalogue);
         GatewayBeans.HQ_CHANGES_POLLER.bind(camel, changes);
         GatewayBeans.RECONCILIATION.bind(camel, reconciliation);
-        GatewayBeans.JMS_INGEST.bind(camel, new JmsIngest(validator, intake));
+        JmsIngest jmsIngest = new JmsIngest(validator, intake, connections,
+                settings.getLong(JmsIngest.POLL_TIMEOUT_MS, 500));
+        GatewayBeans.JMS_INGEST.bind(camel, jmsIngest);
         GatewayBeans.OUTBOUND_BATCHES.bind(camel, batches);
         GatewayBeans.HQ_BATCH_REQUEST.bind(camel, request);
         GatewayBeans.HQ_ANSWER_APPLIER.bind(camel, applier);
@@ -246,6 +250,7 @@ public final class Gateway implements AutoCloseable {
         status.addSection("routes", routeFiles::statusJson);
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
+        toClose.push(jmsIngest);
         toClose.push(camel::stop);
         camel.start();
         GatewayHealthChecks.register(camel.getCamelContext(),

@@ -71,6 +71,7 @@ class GatewayBenchmark {
     static final String ADMIN_TOKEN = "demo-admin-token";
     static final String HQ_TOKEN = "bench-hq-token";
     static final int SKUS = 1000;
+    static final String ACCEPTED_METRIC = "gateway_updates_accepted_total{";
 
     private final boolean smoke = Boolean.getBoolean("bench.smoke");
     private final int clients = Integer.getInteger("bench.clients", 32);
@@ -124,6 +125,11 @@ class GatewayBenchmark {
             long freshStart = startGateway();
             figure("start-up to health UP, fresh data dir (ms)", freshStart);
 
+            // ---- warm-up (JIT, pools, caches) with HQ up, so the figures are of a warmed gateway
+            long w0 = System.nanoTime();
+            int warm = warmUp();
+            line("Warm-up: " + warm + " updates over HTTP and JMS, forwarded to HQ, in " + ms(System.nanoTime() - w0) + " ms (not measured)");
+
             // ---- ingest, HQ down: the updates pile up as the backlog to drain
             hq.setFault("down", 1.0, 0);
             awaitStatus(s -> !s.path("online").asBoolean(true), Duration.ofSeconds(10));
@@ -145,7 +151,7 @@ class GatewayBenchmark {
             figure("baseline: broker alone, transacted receive (msgs/s)", fmt(baseline[1]));
             figure("baseline: broker alone, persistent transacted send (msgs/s)", fmt(baseline[0]));
             figure("drain / broker-alone receive", String.format(Locale.ROOT, "%.2f", drain / baseline[1]));
-            checkExactlyOnceAndOrder(total);
+            checkExactlyOnceAndOrder(warm + total);
             sampleRss();
             figure("gateway heap after full GC, after the drain", heapUsed());
 
@@ -315,8 +321,14 @@ class GatewayBenchmark {
     /** Starts the gateway JVM; answers the milliseconds from the process start to health UP. */
     private long startGateway() throws Exception {
         int run = (int) Files.list(dir).filter(p -> p.getFileName().toString().startsWith("gateway-")).count() + 1;
-        gateway = JvmProcess.start(dir.resolve("gateway-" + run + ".log"),
-                List.of("-Xmx256m", "-XX:+UseSerialGC".equals(System.getProperty("bench.gc")) ? "-XX:+UseSerialGC" : "-Dbench=1"),
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        // extra JVM options for the gateway, e.g. -Dbench.gateway.jvm="-XX:StartFlightRecording=filename=x.jfr"
+        for (String o : System.getProperty("bench.gateway.jvm", "").trim().split("\\s+")) {
+            if (!o.isEmpty()) {
+                jvm.add(o);
+            }
+        }
+        gateway = JvmProcess.start(dir.resolve("gateway-" + run + ".log"), jvm,
                 "io.storegateway.StoreGatewayApplication", List.of("run", "--config", config.toString()));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
@@ -392,6 +404,11 @@ class GatewayBenchmark {
 
     /** {@code count} updates in requests of {@code per}, from the clients; answers updates/s. */
     private double httpIngest(int phase, int count, int per) throws Exception {
+        return httpIngest(phase, count, per, 0);
+    }
+
+    /** The same; sequence numbers start at {@code seqBase} (several runs in one phase). */
+    private double httpIngest(int phase, int count, int per, int seqBase) throws Exception {
         int requests = count / per;
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -403,7 +420,7 @@ class GatewayBenchmark {
         for (int c = 0; c < clients; c++) {
             int client = c;
             Thread t = new Thread(() -> {
-                int seq = 0;
+                int seq = seqBase;
                 int r;
                 List<Long> mine = new ArrayList<>();
                 try {
@@ -453,7 +470,12 @@ class GatewayBenchmark {
 
     /** {@code count} updates, one per message, from several producers over TCP; rate until all are on the outbound queue. */
     private double jmsIngest(int phase, int count) throws Exception {
+        return jmsIngest(phase, count, 0);
+    }
+
+    private double jmsIngest(int phase, int count, int seqBase) throws Exception {
         long before = backlog();
+        long accepted0 = acceptedTotal();
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long gw0 = gateway.cpuMillis();
@@ -466,7 +488,7 @@ class GatewayBenchmark {
                     try (JMSContext ctx = cf.createContext("terminal-01", TERMINAL_TOKEN, JMSContext.SESSION_TRANSACTED)) {
                         Queue in = ctx.createQueue("store.updates.in");
                         JMSProducer send = ctx.createProducer();
-                        int seq = 0;
+                        int seq = seqBase;
                         int inTx = 0;
                         while (next.getAndIncrement() < count) {
                             send.send(in, update(phase, producer, seq, skuOf(producer, jmsProducers, seq)));
@@ -493,9 +515,9 @@ class GatewayBenchmark {
             throw new IllegalStateException("JMS producers failed", failure.get());
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
-        while (backlog() < before + count) {
+        while (acceptedTotal() < accepted0 + count) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("JMS ingest stalled at " + (backlog() - before) + " of " + count);
+                throw new IllegalStateException("JMS ingest stalled at " + (acceptedTotal() - accepted0) + " of " + count);
             }
             Thread.sleep(20);
         }
@@ -504,6 +526,24 @@ class GatewayBenchmark {
         line(String.format(Locale.ROOT, "JMS ingest: %d updates sent in %d ms (%d producers, %d per commit), all on the outbound queue after %d ms = %s updates/s; gateway CPU %s",
                 count, ms(sent), jmsProducers, jmsPerCommit, ms(elapsed), fmt(rate), cpuShare(gw0, elapsed)));
         return rate;
+    }
+
+    private int warmUp() throws Exception {
+        int single = smoke ? 300 : 5_000;
+        int batched = smoke ? 1_000 : 20_000;
+        int jms = smoke ? 200 : 2_000;
+        httpIngest(0, single, 1);
+        httpIngest(0, batched, perRequest, single);
+        jmsIngest(0, jms, single + batched);
+        int total = single + batched + jms;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (hq.appliedCount(STORE) < total || backlog() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("warm-up did not drain: HQ applied " + hq.appliedCount(STORE) + " of " + total);
+            }
+            Thread.sleep(50);
+        }
+        return total;
     }
 
     // ---------------------------------------------------------------- drain
@@ -705,6 +745,19 @@ class GatewayBenchmark {
             throw new IllegalStateException("status answered " + r.statusCode() + ": " + r.body());
         }
         return UpdateJson.MAPPER.readTree(r.body());
+    }
+
+    /** Updates accepted so far over both channels (gateway_updates_accepted_total in the metrics). */
+    private long acceptedTotal() throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/observe/metrics")).GET()
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        long sum = 0;
+        for (String l : r.body().split("\n")) {
+            if (l.startsWith(ACCEPTED_METRIC)) {
+                sum += (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     private long backlog() throws IOException, InterruptedException {
