@@ -154,14 +154,32 @@ public final class OutboundBatches implements AutoCloseable {
         });
     }
 
-    /** A lane with no batch on its way, taken for the caller; the lanes take turns. Null when all are busy. */
+    /**
+     * A lane with no batch on its way, taken for the caller; the lanes take turns. When all are busy it
+     * waits for one (up to the poll time-out), so a lane is used again as soon as its batch is settled
+     * rather than after the route's poll delay. Null when none became free.
+     */
     private synchronized Lane freeLane() {
-        for (int i = 0; i < lanes.size(); i++) {
-            Lane lane = lanes.get((nextLane + i) % lanes.size());
-            if (!lane.busy) {
-                lane.busy = true;
-                nextLane = (lanes.indexOf(lane) + 1) % lanes.size();
-                return lane;
+        long deadline = System.nanoTime() + pollTimeoutMs * 1_000_000;
+        while (!closed) {
+            for (int i = 0; i < lanes.size(); i++) {
+                int at = (nextLane + i) % lanes.size();
+                Lane lane = lanes.get(at);
+                if (!lane.busy) {
+                    lane.busy = true;
+                    nextLane = (at + 1) % lanes.size();
+                    return lane;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
             }
         }
         return null;
@@ -203,6 +221,7 @@ public final class OutboundBatches implements AutoCloseable {
             }
             synchronized (OutboundBatches.this) {
                 busy = false;
+                OutboundBatches.this.notifyAll();
             }
         }
 
@@ -280,6 +299,7 @@ public final class OutboundBatches implements AutoCloseable {
         List<Lane> all;
         synchronized (this) {
             all = List.copyOf(lanes);
+            notifyAll();
         }
         all.forEach(Lane::reset);
     }
