@@ -146,7 +146,7 @@ public final class Gateway implements AutoCloseable {
             storage = remote;
         }
         BrokerConnections connections = new BrokerConnections(url, user, secret,
-                settings.getInt(BrokerConnections.PRODUCER_SESSIONS, 16));
+                settings.getInt(BrokerConnections.PRODUCER_SESSIONS, BrokerConnections.DEFAULT_PRODUCER_SESSIONS));
         toClose.push(connections);
 
         mirror = MirrorDatabase.open(settings);
@@ -165,8 +165,7 @@ public final class Gateway implements AutoCloseable {
 
         UpdateValidator validator = new UpdateValidator();
         IngestStats ingestStats = new IngestStats();
-        UpdateIntake intake = new UpdateIntake(connections, storage, acceptedUpdates, ingestStats, clock, settings);
-        toClose.push(intake);
+        UpdateIntake intake = new UpdateIntake(connections, storage, acceptedUpdates, ingestStats, clock);
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
         forwardStats = new ForwardStats(clock);
         CircuitBreaker breaker = HqCircuitBreaker.from(settings);
