@@ -33,7 +33,7 @@ public final class OutboundBatches implements AutoCloseable {
     public static final String POLL_TIMEOUT_MS = "gateway.forward.poll-timeout-ms";
     public static final String LINGER_MS = "gateway.forward.linger-ms";
     public static final String CONSUMERS = "gateway.forward.consumers";
-    static final int DEFAULT_CONSUMERS = 2;
+    static final int DEFAULT_CONSUMERS = 1;
     /** With several lanes, how long a poll waits on one before trying the next. */
     static final long MULTI_LANE_POLL_MS = 20;
     static final int DEFAULT_BATCH_SIZE = 100;
