@@ -151,7 +151,7 @@ public final class Gateway implements AutoCloseable {
             storage = remote;
         }
         BrokerConnections connections = new BrokerConnections(url, user, secret,
-                settings.getInt(BrokerConnections.PRODUCER_SESSIONS, 16));
+                settings.getInt(BrokerConnections.PRODUCER_SESSIONS, BrokerConnections.DEFAULT_PRODUCER_SESSIONS));
         toClose.push(connections);
 
         mirror = MirrorDatabase.open(settings);
@@ -176,7 +176,8 @@ public final class Gateway implements AutoCloseable {
         CircuitBreaker breaker = HqCircuitBreaker.from(settings);
         HqAccessAlert accessAlert = new HqAccessAlert(settings, clock);
         OutboundBatches batches = new OutboundBatches(connections, backoff, breaker, accessAlert, settings);
-        HqBatchRequest request = new HqBatchRequest(settings.hqToken());
+        HqBatchRequest request = new HqBatchRequest(settings.hqToken(),
+                Boolean.parseBoolean(settings.get(HqBatchRequest.GZIP, "false")));
         // Gateways sharing a remote broker tell each other HQ's answers, so each mirror settles what it accepted.
         SettledNotices notices = settings.brokerUrl().isEmpty() ? SettledNotices.none()
                 : SettledNotices.shared(settings, connections.connectionFactory(), writer);
@@ -248,7 +249,9 @@ public final class Gateway implements AutoCloseable {
         GatewayBeans.CATALOGUE_LOADER.bind(camel, catalogue);
         GatewayBeans.HQ_CHANGES_POLLER.bind(camel, changes);
         GatewayBeans.RECONCILIATION.bind(camel, reconciliation);
-        GatewayBeans.JMS_INGEST.bind(camel, new JmsIngest(validator, intake));
+        JmsIngest jmsIngest = new JmsIngest(validator, intake, connections,
+                settings.getLong(JmsIngest.POLL_TIMEOUT_MS, 500));
+        GatewayBeans.JMS_INGEST.bind(camel, jmsIngest);
         GatewayBeans.OUTBOUND_BATCHES.bind(camel, batches);
         GatewayBeans.HQ_BATCH_REQUEST.bind(camel, request);
         GatewayBeans.HQ_ANSWER_APPLIER.bind(camel, applier);
@@ -273,6 +276,7 @@ public final class Gateway implements AutoCloseable {
         status.addSection("routes", routeFiles::statusJson);
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
+        toClose.push(jmsIngest);
         toClose.push(camel::stop);
         camel.start();
         GatewayHealthChecks.register(camel.getCamelContext(),

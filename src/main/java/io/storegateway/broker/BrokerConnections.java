@@ -15,7 +15,11 @@ import java.util.concurrent.BlockingQueue;
 public final class BrokerConnections implements AutoCloseable {
 
     public static final String PRODUCER_SESSIONS = "gateway.broker.producer-sessions";
-    static final int DEFAULT_PRODUCER_SESSIONS = 16;
+    /**
+     * Enough for 32 concurrent terminals each to commit at once: concurrent commits share one journal
+     * sync, so a terminal waiting for a session is throughput lost.
+     */
+    public static final int DEFAULT_PRODUCER_SESSIONS = 32;
 
     private final ActiveMQConnectionFactory factory;
     private final BlockingQueue<JMSContext> idle;

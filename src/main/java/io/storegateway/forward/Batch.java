@@ -19,12 +19,22 @@ public final class Batch {
     private final JMSContext session;
     private final List<QueuedUpdate> updates;
     private final String id;
-    private volatile boolean settled;
+    private final java.util.function.Consumer<Boolean> whenSettled;
+    private boolean settled;
 
     Batch(JMSContext session, List<QueuedUpdate> updates) {
+        this(session, updates, healthy -> { });
+    }
+
+    /**
+     * {@code whenSettled} runs once the batch is committed or rolled back (its session is free again),
+     * told whether the session is still usable (false when the rollback itself failed).
+     */
+    Batch(JMSContext session, List<QueuedUpdate> updates, java.util.function.Consumer<Boolean> whenSettled) {
         this.session = session;
         this.updates = List.copyOf(updates);
         this.id = idOf(updates);
+        this.whenSettled = whenSettled;
     }
 
     public List<QueuedUpdate> updates() {
@@ -44,22 +54,24 @@ public final class Batch {
         return session;
     }
 
-    /** Committed or rolled back: its updates are no longer in this session's transaction. */
-    boolean settled() {
-        return settled;
-    }
-
-    void commit() {
+    synchronized void commit() {
         if (!settled) {
             session.commit();
             settled = true;
+            whenSettled.accept(true);
         }
     }
 
-    void rollback() {
+    synchronized void rollback() {
         if (!settled) {
             settled = true;
-            session.rollback();
+            boolean healthy = false;
+            try {
+                session.rollback();
+                healthy = true;
+            } finally {
+                whenSettled.accept(healthy);
+            }
         }
     }
 

@@ -15,10 +15,19 @@ import java.util.List;
  */
 public final class HqBatchRequest {
 
+    /** gzip the request body (Content-Encoding: gzip), for thin store links; HQ must accept it. */
+    public static final String GZIP = "gateway.hq.gzip";
+
     private final String hqToken;
+    private final boolean gzip;
 
     public HqBatchRequest(String hqToken) {
+        this(hqToken, false);
+    }
+
+    public HqBatchRequest(String hqToken, boolean gzip) {
         this.hqToken = hqToken;
+        this.gzip = gzip;
     }
 
     public void prepare(Exchange exchange) {
@@ -37,6 +46,10 @@ public final class HqBatchRequest {
         m.setHeader(Exchange.HTTP_METHOD, "POST");
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         m.setHeader("Idempotency-Key", idempotencyKey);
+        if (gzip) {
+            // camel-http compresses the body itself when this header says gzip
+            m.setHeader(Exchange.CONTENT_ENCODING, "gzip");
+        }
         if (!hqToken.isEmpty()) {
             m.setHeader("Authorization", "Bearer " + hqToken);
         }

@@ -20,7 +20,11 @@ import java.util.List;
 
 /**
  * Takes batches from the outbound queue for the {@code forward-to-hq} route, each in its own JMS
- * transaction on one long-lived consumer (so order holds). A batch that is not committed
+ * transaction. There are {@code gateway.forward.consumers} long-lived consumers ("lanes"), each with its
+ * own session, so that several batches can be on their way to HQ at once; a lane takes its next batch
+ * only after its last one is settled. Per-SKU order holds: every update carries its SKU as the message
+ * group (JMSXGroupID), and the broker hands all of one group to one consumer, in queue order (a batch
+ * rolled back goes back to the head of the queue, to the same consumer). A batch that is not committed
  * explicitly by the end of its exchange is rolled back: an edited route can delay updates, never lose them.
  */
 public final class OutboundBatches implements AutoCloseable {
@@ -28,6 +32,10 @@ public final class OutboundBatches implements AutoCloseable {
     public static final String BATCH_SIZE = "gateway.forward.batch-size";
     public static final String POLL_TIMEOUT_MS = "gateway.forward.poll-timeout-ms";
     public static final String LINGER_MS = "gateway.forward.linger-ms";
+    public static final String CONSUMERS = "gateway.forward.consumers";
+    static final int DEFAULT_CONSUMERS = 1;
+    /** With several lanes, how long a poll waits on one before trying the next. */
+    static final long MULTI_LANE_POLL_MS = 20;
     static final int DEFAULT_BATCH_SIZE = 100;
     static final long DEFAULT_POLL_TIMEOUT_MS = 500;
     static final long DEFAULT_LINGER_MS = 0;
@@ -46,13 +54,11 @@ public final class OutboundBatches implements AutoCloseable {
     private final int batchSize;
     private final long pollTimeoutMs;
     private final long lingerMs;
-    private JMSContext session;
-    private JMSConsumer consumer;
+    private final List<Lane> lanes = new ArrayList<>();
+    private int nextLane;
     private volatile boolean closed;
     private volatile boolean tookSinceDrained;
-    /** The batch taken last; the next is taken only once it is settled. */
-    private Batch open;
-    private int warnedBatchSize;
+    private volatile int warnedBatchSize;
     private volatile Runnable onDrained = () -> { };
 
     public OutboundBatches(BrokerConnections broker, ForwardBackoff backoff, CircuitBreaker breaker,
@@ -67,6 +73,13 @@ public final class OutboundBatches implements AutoCloseable {
         if (batchSize < 1 || batchSize > 500) {
             throw new IllegalStateException(BATCH_SIZE + " must be between 1 and 500, not " + batchSize);
         }
+        int consumers = s.getInt(CONSUMERS, DEFAULT_CONSUMERS);
+        if (consumers < 1 || consumers > 16) {
+            throw new IllegalStateException(CONSUMERS + " must be between 1 and 16, not " + consumers);
+        }
+        for (int i = 0; i < consumers; i++) {
+            lanes.add(new Lane());
+        }
     }
 
     /** Route step: puts the next batch in the body (and the {@link #BATCH} property), or an empty list. */
@@ -78,39 +91,52 @@ public final class OutboundBatches implements AutoCloseable {
      * The same, with the batch size given by the route ({@code takeAtMost(*, 50)}), so IT can change it in the
      * route file. Outside 1–500 it is clamped, with a warning.
      */
-    public synchronized void takeAtMost(Exchange exchange, int maxBatchSize) throws JMSException {
+    public void takeAtMost(Exchange exchange, int maxBatchSize) throws JMSException {
         int size = Math.max(1, Math.min(500, maxBatchSize));
         if (size != maxBatchSize && warnedBatchSize != maxBatchSize) {
             warnedBatchSize = maxBatchSize;
             LOG.warn("Batch size {} given by the route is outside 1-500; using {}", maxBatchSize, size);
         }
         exchange.setProperty(BATCH_SIZE_PROPERTY, 0);
-        // One batch at a time on the one transacted session: a second batch taken while the first is
-        // open would share its transaction (committed or rolled back with it). That happens only
-        // when routes are edited to call take from two places, or a swap forced a route down while
-        // its batch was still in flight: the new one waits until the old batch is settled.
-        if (closed || holdingBack() || (open != null && !open.settled())) {
+        // A lane carries one batch at a time (busy until it is settled), so a second route calling
+        // take, or a swap that forced a route down mid-batch, never shares a batch's transaction.
+        if (closed || holdingBack()) {
             nothingPolled(exchange);
             return;
         }
-        JMSConsumer c = consumer();
+        // Each SKU's updates go to one consumer (message groups), so when one lane finds nothing the
+        // next may have something: try each free lane once, briefly when there are several.
+        long wait = lanes.size() > 1 ? Math.min(pollTimeoutMs, MULTI_LANE_POLL_MS) : pollTimeoutMs;
+        Lane lane = null;
         List<QueuedUpdate> updates = new ArrayList<>();
-        try {
-            Message m = c.receive(pollTimeoutMs);
-            while (m != null) {
-                updates.add(UpdateMessages.fromMessage(m));
-                if (updates.size() >= size) {
-                    break;
-                }
-                m = lingerMs > 0 ? c.receive(lingerMs) : c.receiveNoWait();
+        for (int tries = 0; tries < lanes.size() && updates.isEmpty(); tries++) {
+            lane = freeLane();
+            if (lane == null) {
+                // every lane has a batch on its way: nothing to take now
+                break;
             }
-        } catch (JMSException | RuntimeException e) {
-            // Nothing taken so far may ride along with a later commit: give it all back.
-            session.rollback();
-            throw e;
+            try {
+                JMSConsumer c = lane.consumer();
+                Message m = c.receive(wait);
+                while (m != null) {
+                    updates.add(UpdateMessages.fromMessage(m));
+                    if (updates.size() >= size) {
+                        break;
+                    }
+                    m = lingerMs > 0 ? c.receive(lingerMs) : c.receiveNoWait();
+                }
+            } catch (JMSException | RuntimeException e) {
+                // Nothing taken so far may ride along with a later commit: give it all back.
+                lane.rollbackQuietly();
+                lane.release(true);
+                throw e;
+            }
+            if (updates.isEmpty()) {
+                lane.release(true);
+            }
         }
         if (updates.isEmpty()) {
-            if (tookSinceDrained) {
+            if (tookSinceDrained && inFlight() == 0) {
                 tookSinceDrained = false;
                 onDrained.run();
             }
@@ -118,8 +144,7 @@ public final class OutboundBatches implements AutoCloseable {
             return;
         }
         tookSinceDrained = true;
-        Batch batch = new Batch(session, updates);
-        open = batch;
+        Batch batch = new Batch(lane.session, updates, lane::release);
         exchange.setProperty(BATCH, batch);
         exchange.setProperty(BATCH_SIZE_PROPERTY, batch.size());
         exchange.getMessage().setBody(batch);
@@ -129,6 +154,90 @@ public final class OutboundBatches implements AutoCloseable {
                 rollbackIfOpen(batch);
             }
         });
+    }
+
+    /**
+     * A lane with no batch on its way, taken for the caller; the lanes take turns. When all are busy it
+     * waits for one (up to the poll time-out), so a lane is used again as soon as its batch is settled
+     * rather than after the route's poll delay. Null when none became free.
+     */
+    private synchronized Lane freeLane() {
+        long deadline = System.nanoTime() + pollTimeoutMs * 1_000_000;
+        while (!closed) {
+            for (int i = 0; i < lanes.size(); i++) {
+                int at = (nextLane + i) % lanes.size();
+                Lane lane = lanes.get(at);
+                if (!lane.busy) {
+                    lane.busy = true;
+                    nextLane = (at + 1) % lanes.size();
+                    return lane;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Batches taken and not settled yet. */
+    synchronized int inFlight() {
+        return (int) lanes.stream().filter(l -> l.busy).count();
+    }
+
+    /** One consumer on the outbound queue with its own transacted session; busy while its batch is out. */
+    private final class Lane {
+        JMSContext session;
+        JMSConsumer consumer;
+        boolean busy;
+
+        JMSConsumer consumer() {
+            if (consumer == null) {
+                session = broker.newTransactedContext();
+                consumer = session.createConsumer(session.createQueue(Queues.OUTBOUND));
+            }
+            return consumer;
+        }
+
+        void rollbackQuietly() {
+            try {
+                if (session != null) {
+                    session.rollback();
+                }
+            } catch (RuntimeException e) {
+                reset();
+            }
+        }
+
+        /** The lane's batch is settled; a lane whose rollback failed starts a new session next time. */
+        void release(boolean healthy) {
+            if (!healthy) {
+                reset();
+            }
+            synchronized (OutboundBatches.this) {
+                busy = false;
+                OutboundBatches.this.notifyAll();
+            }
+        }
+
+        void reset() {
+            try {
+                if (session != null) {
+                    session.close();
+                }
+            } catch (RuntimeException ignored) {
+                // the broker takes the updates back when the session is gone
+            }
+            session = null;
+            consumer = null;
+        }
     }
 
     /** Runs when the queue is found empty after updates were taken (the backlog has drained). */
@@ -162,36 +271,16 @@ public final class OutboundBatches implements AutoCloseable {
         }
     }
 
-    private synchronized void rollbackIfOpen(Batch batch) {
+    private void rollbackIfOpen(Batch batch) {
         if (batch == null) {
             return;
         }
         try {
             batch.rollback();
         } catch (RuntimeException e) {
+            // the lane has dropped its session: the broker redelivers the batch when the session is gone
             LOG.warn("Rolling back batch {} failed ({}); the broker will redeliver it when the session closes", batch.id(), e.toString());
-            resetSession();
         }
-    }
-
-    private JMSConsumer consumer() {
-        if (consumer == null) {
-            session = broker.newTransactedContext();
-            consumer = session.createConsumer(session.createQueue(Queues.OUTBOUND));
-        }
-        return consumer;
-    }
-
-    private void resetSession() {
-        try {
-            if (session != null) {
-                session.close();
-            }
-        } catch (RuntimeException ignored) {
-            // the broker takes the updates back when the session is gone
-        }
-        session = null;
-        consumer = null;
     }
 
     private static void nothingPolled(Exchange exchange) {
@@ -207,8 +296,13 @@ public final class OutboundBatches implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
-        resetSession();
+        List<Lane> all;
+        synchronized (this) {
+            all = List.copyOf(lanes);
+            notifyAll();
+        }
+        all.forEach(Lane::reset);
     }
 }

@@ -80,6 +80,7 @@ public final class HqSimulator {
     private final java.util.Set<String> refusedSkus = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile String requiredToken;
     private volatile Map<String, String> lastBatchHeaders = Map.of();
+    private volatile java.util.function.Consumer<List<UpdateResult>> onAnswered = results -> { };
     private volatile ScheduledExecutorService workers;
     private HttpServer server;
     private int port;
@@ -263,6 +264,14 @@ public final class HqSimulator {
         return Optional.ofNullable(lastBatchHeaders.get(name.toLowerCase(Locale.ROOT)));
     }
 
+    /**
+     * Called with HQ's results to each batch of updates, after they are applied and before the answer
+     * goes out (the benchmark times an update's way through the gateway with it). Keep it quick.
+     */
+    public void whenAnswered(java.util.function.Consumer<List<UpdateResult>> listener) {
+        this.onAnswered = listener;
+    }
+
     public String requiredToken() {
         return requiredToken;
     }
@@ -392,6 +401,7 @@ public final class HqSimulator {
             }
         }
         List<UpdateResult> results = store(params.get(0)).applyBatch(updates, Instant.now());
+        onAnswered.accept(results);
         if (faults.strikes(Mode.ACK_LOST)) {
             req.drop();
             return;

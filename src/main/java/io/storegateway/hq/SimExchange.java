@@ -77,9 +77,20 @@ final class SimExchange {
         return null;
     }
 
+    /** The request body, inflated when it came with {@code Content-Encoding: gzip} (the gateway's option for thin links). */
     byte[] body() throws IOException {
         if (body == null) {
-            body = exchange.getRequestBody().readAllBytes();
+            byte[] raw = exchange.getRequestBody().readAllBytes();
+            String encoding = header("Content-Encoding");
+            if (encoding != null && encoding.trim().equalsIgnoreCase("gzip") && raw.length > 0) {
+                try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
+                    raw = in.readAllBytes();
+                } catch (java.util.zip.ZipException e) {
+                    body = new byte[0];
+                    throw new IllegalArgumentException("body says Content-Encoding: gzip but is not gzip: " + e.getMessage());
+                }
+            }
+            body = raw;
         }
         return body;
     }

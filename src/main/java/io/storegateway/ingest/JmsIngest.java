@@ -3,12 +3,15 @@ package io.storegateway.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.MessageCopies;
 import io.storegateway.broker.Queues;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Destination;
+import jakarta.jms.JMSConsumer;
+import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
@@ -33,23 +36,160 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Takes one message from {@code store.updates.in} (CONTRACT §4), inside the route's JMS transaction.
- * A valid message goes through {@link UpdateIntake}; an invalid one is copied, untouched but for an
- * {@code error} property, to {@code store.updates.invalid} in the same transaction as its removal,
- * so it is never lost and never doubled. The body returned is the receipt (sent to JMSReplyTo, if set).
+ * Takes messages from {@code store.updates.in} (CONTRACT §4). The route takes them in batches
+ * ({@link #takeBatch}): up to {@code gateway.ingest.jms.batch-size} messages in one JMS transaction on
+ * one consumer, so a terminal's messages keep their order and a batch costs two journal syncs, not two
+ * per message. The valid ones go through {@link UpdateIntake} together; an invalid one is copied,
+ * untouched but for an {@code error} property, to {@code store.updates.invalid} in the same transaction
+ * as its removal, so it is never lost and never doubled. Receipts go to JMSReplyTo, if set, in that
+ * transaction too. When the updates cannot be stored (disk full, broker trouble) the whole batch is
+ * given back, and the broker offers it again after a pause. ({@link #take} does the same for one message
+ * inside a Camel JMS consumer's transaction, for a route that prefers one.)
  */
-public final class JmsIngest {
+public final class JmsIngest implements AutoCloseable {
 
     public static final String ERROR_PROPERTY = "error";
+    public static final String POLL_TIMEOUT_MS = "gateway.ingest.jms.poll-timeout-ms";
+    static final long DEFAULT_POLL_TIMEOUT_MS = 500;
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsIngest.class);
 
     private final UpdateValidator validator;
     private final UpdateIntake intake;
+    private final BrokerConnections broker;
+    private final long pollTimeoutMs;
+    private JMSContext session;
+    private JMSConsumer consumer;
+    private volatile boolean closed;
 
     public JmsIngest(UpdateValidator validator, UpdateIntake intake) {
+        this(validator, intake, null, DEFAULT_POLL_TIMEOUT_MS);
+    }
+
+    public JmsIngest(UpdateValidator validator, UpdateIntake intake, BrokerConnections broker, long pollTimeoutMs) {
         this.validator = validator;
         this.intake = intake;
+        this.broker = broker;
+        this.pollTimeoutMs = pollTimeoutMs;
+    }
+
+    /** A message of a batch, and what became of it. */
+    private record Taken(Message message, List<InventoryUpdate> updates, boolean array) {
+    }
+
+    /**
+     * Route step: takes up to {@code max} messages from {@code store.updates.in} in one transaction and
+     * commits it once their updates are queued (or set aside). Sets nothing on the exchange but whether
+     * anything was taken.
+     */
+    public synchronized void takeBatch(Exchange exchange, int max) throws JMSException {
+        exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
+        if (closed) {
+            return;
+        }
+        if (consumer == null) {
+            session = broker.newTransactedContext();
+            consumer = session.createConsumer(session.createQueue(Queues.INBOUND));
+        }
+        List<Taken> valid = new ArrayList<>();
+        List<InventoryUpdate> all = new ArrayList<>();
+        int taken = 0;
+        try {
+            Message m = consumer.receive(pollTimeoutMs);
+            while (m != null) {
+                taken++;
+                String error = unreadable(m);
+                byte[] body = error == null ? bodyOf(m) : null;
+                if (body != null && body.length > HttpIngest.MAX_BODY_BYTES) {
+                    error = "body is over 1 MiB";
+                } else if (body != null) {
+                    ValidationResult result = validator.validate(body);
+                    if (result.isValid()) {
+                        List<InventoryUpdate> updates = withIds(result.updates(), m.getJMSMessageID());
+                        valid.add(new Taken(m, updates, result.array()));
+                        all.addAll(updates);
+                        error = null;
+                    } else {
+                        error = result.summary();
+                    }
+                }
+                if (error != null) {
+                    setAside(session, m, error);
+                    intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
+                    LOG.warn("Invalid JMS message {} set aside on {}: {}", m.getJMSMessageID(), Queues.INVALID, error);
+                    reply(m, invalidReply(error));
+                }
+                if (taken >= max || all.size() >= UpdateValidator.MAX_BATCH * 2) {
+                    break;
+                }
+                m = consumer.receiveNoWait();
+            }
+            if (taken == 0) {
+                return;
+            }
+            if (!all.isEmpty()) {
+                List<Receipt> receipts = intake.accept(all, UpdateIntake.CHANNEL_JMS);
+                int at = 0;
+                for (Taken t : valid) {
+                    List<Receipt> mine = receipts.subList(at, at + t.updates().size());
+                    at += t.updates().size();
+                    reply(t.message(), receipts(mine, t.array()).toString());
+                }
+            }
+            session.commit();
+            exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, true);
+        } catch (JMSException | RuntimeException e) {
+            // Given back whole: the broker offers the messages again after the inbound queue's pause.
+            LOG.warn("Could not store {} JMS message(s) from {}; they stay there and come back shortly: {}", taken,
+                    Queues.INBOUND, e.toString());
+            try {
+                session.rollback();
+            } catch (RuntimeException e2) {
+                closeSession();
+            }
+        }
+    }
+
+    private void reply(Message m, String text) throws JMSException {
+        Destination to = m.getJMSReplyTo();
+        if (to == null) {
+            return;
+        }
+        if (!mayReplyTo(to)) {
+            // The receipt would be sent with the gateway's own rights: a terminal naming a gateway
+            // queue (the outbound queue, the DLQ) as JMSReplyTo could write there through it.
+            LOG.warn("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
+                    m.getJMSMessageID(), to);
+            return;
+        }
+        TextMessage r = session.createTextMessage(text);
+        r.setJMSCorrelationID(m.getJMSCorrelationID() != null ? m.getJMSCorrelationID() : m.getJMSMessageID());
+        session.createProducer().send(to, r);
+    }
+
+    private static String invalidReply(String error) {
+        ObjectNode reply = UpdateJson.MAPPER.createObjectNode();
+        reply.put("status", "INVALID");
+        reply.put("error", error);
+        return reply.toString();
+    }
+
+    private void closeSession() {
+        try {
+            if (session != null) {
+                session.close();
+            }
+        } catch (RuntimeException ignored) {
+            // the broker takes the messages back when the session is gone
+        }
+        session = null;
+        consumer = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        closeSession();
     }
 
     public String take(Exchange exchange) throws JMSException {
@@ -157,6 +297,14 @@ public final class JmsIngest {
             return "a stream message";
         }
         return "a message without a body";
+    }
+
+    /** Copies the message to the invalid queue in the batch's own transaction. */
+    private static void setAside(JMSContext session, Message original, String error) throws JMSException {
+        Message copy = MessageCopies.copy(MessageCopies.on(session), original, name -> true);
+        copy.setStringProperty(ERROR_PROPERTY, error.length() > 2000 ? error.substring(0, 2000) : error);
+        copy.setStringProperty("originalMessageId", original.getJMSMessageID());
+        session.createProducer().send(session.createQueue(Queues.INVALID), copy);
     }
 
     /** Copies the message to the invalid queue on the consumer's own (transacted) session. */

@@ -30,6 +30,9 @@ public final class AcceptedUpdates {
     private static final String INSERT = "INSERT INTO store_update (" + COLUMNS + ", settled_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
     /** SQLSTATE of a unique-key violation, the same on H2 and PostgreSQL. */
     private static final String UNIQUE_VIOLATION = "23505";
+    /** From QUEUED, or from REJECTED when IT replayed the update from the DLQ. */
+    private static final String SETTLE = "UPDATE store_update SET status = ?, reason = ?, hq_version = ?, settled_at = ? "
+            + "WHERE update_id = ? AND (status = ? OR status = 'REJECTED')";
     private static final String SELECT = "SELECT payload, channel, received_at, status, reason, hq_version FROM store_update ";
 
     private final MirrorDatabase db;
@@ -61,16 +64,28 @@ public final class AcceptedUpdates {
         });
     }
 
+    /** An update just queued, as the mirror records it. */
+    public record Queued(InventoryUpdate update, String channel, Instant receivedAt) {
+    }
+
     /** Records freshly queued updates in one transaction; ids already present are left as they are. */
     public void recordQueued(List<InventoryUpdate> updates, String channel, Instant receivedAt) {
-        if (updates.isEmpty()) {
+        recordQueued(updates.stream().map(u -> new Queued(u, channel, receivedAt)).toList());
+    }
+
+    /**
+     * The same for updates of several requests at once (ingest commits them to the broker together):
+     * one JDBC batch in one transaction.
+     */
+    public void recordQueued(List<Queued> queued) {
+        if (queued.isEmpty()) {
             return;
         }
         try {
             db.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                    for (InventoryUpdate u : updates) {
-                        bindInsert(ps, u, channel, receivedAt, UpdateStatus.QUEUED, null, null, null);
+                    for (Queued q : queued) {
+                        bindInsert(ps, q.update(), q.channel(), q.receivedAt(), UpdateStatus.QUEUED, null, null, null);
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -81,8 +96,8 @@ public final class AcceptedUpdates {
             // Another request with the same id, or forwarding that already recorded HQ's answer (it can
             // be that quick): fall back to row-by-row insert-if-absent, which keeps the row that is there.
             db.inTransaction(c -> {
-                for (InventoryUpdate u : updates) {
-                    insertIfAbsent(c, u, channel, receivedAt, UpdateStatus.QUEUED, null, null, null);
+                for (Queued q : queued) {
+                    insertIfAbsent(c, q.update(), q.channel(), q.receivedAt(), UpdateStatus.QUEUED, null, null, null);
                 }
                 return null;
             });
@@ -95,16 +110,8 @@ public final class AcceptedUpdates {
      */
     void settle(Connection c, InventoryUpdate u, String channel, Instant receivedAt, UpdateStatus status,
                 String reason, Long hqVersion, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                // From QUEUED, or from REJECTED when IT replayed the update from the DLQ.
-                "UPDATE store_update SET status = ?, reason = ?, hq_version = ?, settled_at = ? "
-                        + "WHERE update_id = ? AND (status = ? OR status = 'REJECTED')")) {
-            ps.setString(1, status.name());
-            ps.setString(2, truncate(reason, 1000));
-            setLong(ps, 3, hqVersion);
-            ps.setObject(4, odt(now));
-            ps.setString(5, u.updateId());
-            ps.setString(6, UpdateStatus.QUEUED.name());
+        try (PreparedStatement ps = c.prepareStatement(SETTLE)) {
+            bindSettle(ps, u, status, reason, hqVersion, now);
             if (ps.executeUpdate() == 1) {
                 return;
             }
@@ -112,6 +119,35 @@ public final class AcceptedUpdates {
             // be that quick). If ingest wins the race to insert it, settle the row it wrote.
             if (!insertIfAbsent(c, u, channel, receivedAt, status, reason, hqVersion, now)) {
                 ps.executeUpdate();
+            }
+        }
+    }
+
+    /** One update's verdict, for {@link #settleAll}. */
+    record Settlement(InventoryUpdate update, String channel, Instant receivedAt, UpdateStatus status, String reason,
+                      Long hqVersion) {
+    }
+
+    /**
+     * {@link #settle} for a whole batch inside the caller's transaction: one JDBC batch of updates, and
+     * the row-by-row way only for the rare update whose QUEUED row is not there.
+     */
+    void settleAll(Connection c, List<Settlement> settlements, Instant now) throws SQLException {
+        if (settlements.isEmpty()) {
+            return;
+        }
+        int[] counts;
+        try (PreparedStatement ps = c.prepareStatement(SETTLE)) {
+            for (Settlement s : settlements) {
+                bindSettle(ps, s.update(), s.status(), s.reason(), s.hqVersion(), now);
+                ps.addBatch();
+            }
+            counts = ps.executeBatch();
+        }
+        for (int i = 0; i < settlements.size(); i++) {
+            if (counts[i] == 0) {
+                Settlement s = settlements.get(i);
+                settle(c, s.update(), s.channel(), s.receivedAt(), s.status(), s.reason(), s.hqVersion(), now);
             }
         }
     }
@@ -158,7 +194,10 @@ public final class AcceptedUpdates {
     /** When the oldest update still waiting for HQ was received. */
     public Optional<Instant> oldestQueuedReceivedAt() {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT MIN(received_at) FROM store_update WHERE status = ?")) {
+            // ORDER BY + FETCH FIRST reads one entry of the (status, received_at) index; MIN() over a
+            // million-row backlog was a scan, and the status page asks this on every call.
+            try (PreparedStatement ps = c.prepareStatement("SELECT received_at FROM store_update WHERE status = ? "
+                    + "ORDER BY status, received_at FETCH FIRST 1 ROWS ONLY")) {
                 ps.setString(1, UpdateStatus.QUEUED.name());
                 try (ResultSet rs = ps.executeQuery()) {
                     OffsetDateTime t = rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
@@ -210,6 +249,16 @@ public final class AcceptedUpdates {
             }
             return false;
         }
+    }
+
+    private static void bindSettle(PreparedStatement ps, InventoryUpdate u, UpdateStatus status, String reason, Long hqVersion,
+                                   Instant now) throws SQLException {
+        ps.setString(1, status.name());
+        ps.setString(2, truncate(reason, 1000));
+        setLong(ps, 3, hqVersion);
+        ps.setObject(4, odt(now));
+        ps.setString(5, u.updateId());
+        ps.setString(6, UpdateStatus.QUEUED.name());
     }
 
     private static void bindInsert(PreparedStatement ps, InventoryUpdate u, String channel, Instant receivedAt,

@@ -3,7 +3,10 @@ package io.storegateway.mirror;
 import io.storegateway.hq.UpdateResult;
 
 import java.time.Clock;
+import io.storegateway.hq.ProductRecord;
+
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -48,17 +51,26 @@ public final class MirrorWriter {
 
     private void write(List<HqVerdict> verdicts, String source, boolean park) {
         Instant now = clock.instant();
+        List<ProductRecord> records = new ArrayList<>(verdicts.size());
+        List<String> recordIds = new ArrayList<>(verdicts.size());
+        List<AcceptedUpdates.Settlement> settlements = new ArrayList<>(verdicts.size());
+        for (HqVerdict v : verdicts) {
+            UpdateResult r = v.result();
+            if (r.record() != null && r.record().sku() != null && !r.record().sku().isEmpty()) {
+                records.add(r.record());
+                recordIds.add(v.update().updateId());
+            }
+            Long hqVersion = r.record() == null ? null : r.record().version();
+            settlements.add(new AcceptedUpdates.Settlement(v.update(), v.channel(), v.receivedAt(), statusOf(r),
+                    v.note() != null ? v.note() : reasonOf(v), hqVersion));
+        }
+        // JDBC batches: the products (diffed in memory, in the batch's order), then every status.
         db.inDurableTransaction(c -> {
+            products.applyAll(c, records, recordIds, source, now);
+            updates.settleAll(c, settlements, now);
             for (HqVerdict v : verdicts) {
-                UpdateResult r = v.result();
-                if (r.record() != null && r.record().sku() != null && !r.record().sku().isEmpty()) {
-                    products.apply(c, r.record(), source, v.update().updateId(), now);
-                }
-                Long hqVersion = r.record() == null ? null : r.record().version();
-                updates.settle(c, v.update(), v.channel(), v.receivedAt(), statusOf(r),
-                        v.note() != null ? v.note() : reasonOf(v), hqVersion, now);
-                if (park && v.parked() && r.record() != null) {
-                    conflicts.park(c, v.update(), r.record(), now);
+                if (park && v.parked() && v.result().record() != null) {
+                    conflicts.park(c, v.update(), v.result().record(), now);
                 }
             }
             return null;

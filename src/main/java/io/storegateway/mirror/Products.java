@@ -90,29 +90,94 @@ public final class Products {
         return true;
     }
 
+    /**
+     * {@link #apply} for HQ's records to a whole batch, in their order, with JDBC batches: one query
+     * reads the current rows, the diffs are made in memory (a SKU twice in the batch is diffed against
+     * its state after the first), then one batch of product writes and one of audit rows. The same
+     * rows and audit rows as applying them one by one. {@code updateIds} pairs with {@code records}.
+     */
+    void applyAll(Connection c, List<ProductRecord> records, List<String> updateIds, String source, Instant now)
+            throws SQLException {
+        if (records.isEmpty()) {
+            return;
+        }
+        java.util.Map<String, ProductRecord> state = findAll(c, new java.util.LinkedHashSet<>(records.stream().map(ProductRecord::sku).toList()));
+        java.util.Set<String> stored = new java.util.HashSet<>(state.keySet());
+        java.util.Map<String, ProductRecord> written = new java.util.LinkedHashMap<>();
+        try (PreparedStatement audit = c.prepareStatement(AUDIT)) {
+            int audits = 0;
+            for (int i = 0; i < records.size(); i++) {
+                ProductRecord hq = records.get(i);
+                ProductRecord current = state.get(hq.sku());
+                if (current != null && current.version() >= hq.version()) {
+                    continue;
+                }
+                audits += addAudit(audit, hq.sku(), diff(current, hq), source, updateIds.get(i), now);
+                state.put(hq.sku(), hq);
+                written.put(hq.sku(), hq);
+            }
+            if (written.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement insert = c.prepareStatement(INSERT);
+                 PreparedStatement update = c.prepareStatement(UPDATE)) {
+                int inserts = 0;
+                int updates = 0;
+                for (ProductRecord hq : written.values()) {
+                    boolean isNew = !stored.contains(hq.sku());
+                    PreparedStatement ps = isNew ? insert : update;
+                    bindRow(ps, hq, now);
+                    ps.addBatch();
+                    if (isNew) {
+                        inserts++;
+                    } else {
+                        updates++;
+                    }
+                }
+                if (inserts > 0) {
+                    insert.executeBatch();
+                }
+                if (updates > 0) {
+                    update.executeBatch();
+                }
+            }
+            if (audits > 0) {
+                audit.executeBatch();
+            }
+        }
+    }
+
     /** HQ's record, written whatever the mirror holds (reconciliation corrects drift), with audit rows. */
     void overwrite(Connection c, ProductRecord hq, ProductRecord current, String source, Instant now) throws SQLException {
         write(c, hq, current, source, null, now);
     }
 
+    private static final String INSERT =
+            "INSERT INTO product (name, price, quantity, version, updated_at, deleted, synced_at, sku) VALUES (?,?,?,?,?,?,?,?)";
+    private static final String UPDATE =
+            "UPDATE product SET name = ?, price = ?, quantity = ?, version = ?, updated_at = ?, deleted = ?, synced_at = ? WHERE sku = ?";
+    private static final String AUDIT =
+            "INSERT INTO mirror_audit (sku, field, old_value, new_value, source, update_id, changed_at) VALUES (?,?,?,?,?,?,?)";
+
     private void write(Connection c, ProductRecord hq, ProductRecord current, String source, String updateId, Instant now)
             throws SQLException {
         List<String[]> changes = diff(current, hq);
-        String sql = current == null
-                ? "INSERT INTO product (name, price, quantity, version, updated_at, deleted, synced_at, sku) VALUES (?,?,?,?,?,?,?,?)"
-                : "UPDATE product SET name = ?, price = ?, quantity = ?, version = ?, updated_at = ?, deleted = ?, synced_at = ? WHERE sku = ?";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, hq.name());
-            ps.setBigDecimal(2, hq.price());
-            ps.setLong(3, hq.quantity());
-            ps.setLong(4, hq.version());
-            ps.setObject(5, odt(hq.updatedAt()));
-            ps.setBoolean(6, hq.deleted());
-            ps.setObject(7, odt(now));
-            ps.setString(8, hq.sku());
+        try (PreparedStatement ps = c.prepareStatement(current == null ? INSERT : UPDATE)) {
+            bindRow(ps, hq, now);
             ps.executeUpdate();
         }
         audit(c, hq.sku(), changes, source, updateId, now);
+    }
+
+    private static void bindRow(PreparedStatement ps, ProductRecord hq, Instant now) throws SQLException {
+        ps.setString(1, hq.name());
+        ps.setBigDecimal(2, hq.price());
+        ps.setLong(3, hq.quantity());
+        ps.setLong(4, hq.version());
+        ps.setObject(5, odt(hq.updatedAt()));
+        ps.setBoolean(6, hq.deleted());
+        ps.setObject(7, odt(now));
+        ps.setString(8, hq.sku());
     }
 
     /** Rows for these SKUs, by SKU. */
@@ -227,20 +292,25 @@ public final class Products {
         if (changes.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO mirror_audit (sku, field, old_value, new_value, source, update_id, changed_at) VALUES (?,?,?,?,?,?,?)")) {
-            for (String[] ch : changes) {
-                ps.setString(1, sku);
-                ps.setString(2, ch[0]);
-                ps.setString(3, AcceptedUpdates.truncate(ch[1], 400));
-                ps.setString(4, AcceptedUpdates.truncate(ch[2], 400));
-                ps.setString(5, source);
-                ps.setString(6, updateId);
-                ps.setObject(7, odt(now));
-                ps.addBatch();
-            }
+        try (PreparedStatement ps = c.prepareStatement(AUDIT)) {
+            addAudit(ps, sku, changes, source, updateId, now);
             ps.executeBatch();
         }
+    }
+
+    private static int addAudit(PreparedStatement ps, String sku, List<String[]> changes, String source, String updateId,
+                                Instant now) throws SQLException {
+        for (String[] ch : changes) {
+            ps.setString(1, sku);
+            ps.setString(2, ch[0]);
+            ps.setString(3, AcceptedUpdates.truncate(ch[1], 400));
+            ps.setString(4, AcceptedUpdates.truncate(ch[2], 400));
+            ps.setString(5, source);
+            ps.setString(6, updateId);
+            ps.setObject(7, odt(now));
+            ps.addBatch();
+        }
+        return changes.size();
     }
 
     private static ProductRecord record(ResultSet rs) throws SQLException {

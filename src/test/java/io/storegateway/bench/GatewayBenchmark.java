@@ -1,0 +1,842 @@
+package io.storegateway.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.hq.HqSimulator;
+import io.storegateway.hq.UpdateResult;
+import io.storegateway.update.UpdateJson;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSProducer;
+import jakarta.jms.Queue;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The performance benchmark (issue 7): {@code mvn -B -Pbenchmark verify}. Not part of the normal
+ * test run. It measures, on this machine, with the gateway as a separate JVM at -Xmx256m and the HQ
+ * simulator plus the load generators in this JVM:
+ * <ol>
+ * <li>JMH micro-benchmarks of the validator, the differ, HQ answer parsing and a mirror batch write;</li>
+ * <li>the broker alone (the same embedded broker and journal settings, its own JVM at -Xmx256m): persistent
+ *     transacted sends, then transacted receives in forward-sized batches: the baseline;</li>
+ * <li>start-up to health UP, fresh and with an empty backlog;</li>
+ * <li>HTTP ingest with one update per request and with 100 per request (32 keep-alive clients), and JMS
+ *     ingest over TCP (several persistent producers), while HQ is down, which builds a backlog;</li>
+ * <li>draining that backlog (100,000 updates by default) to HQ, mirror writes included, and its ratio
+ *     to the broker's own transacted receive rate; every update applied once, per-SKU order kept;</li>
+ * <li>online latency, accepted to APPLIED in the mirror, at a steady 1,000 updates/s;</li>
+ * <li>the gateway's heap after a full GC and its peak RSS, and the machine.</li>
+ * </ol>
+ * Writes {@code docs/BENCHMARKS.md} ({@code target/bench/BENCHMARKS-smoke.md} with {@code -Dbench.smoke=true},
+ * the short version CI runs, which fails on errors, never on figures).
+ */
+class GatewayBenchmark {
+
+    static final String STORE = "S001";
+    static final String TERMINAL_TOKEN = "demo-terminal-token";
+    static final String ADMIN_TOKEN = "demo-admin-token";
+    static final String HQ_TOKEN = "bench-hq-token";
+    static final int SKUS = 1000;
+
+    private final boolean smoke = Boolean.getBoolean("bench.smoke");
+    private final int clients = Integer.getInteger("bench.clients", 32);
+    private final int singleCount = Integer.getInteger("bench.single", smoke ? 1_000 : 20_000);
+    private final int batchedCount = Integer.getInteger("bench.batched", smoke ? 3_000 : 60_000);
+    private final int perRequest = Integer.getInteger("bench.per-request", 100);
+    private final int jmsCount = Integer.getInteger("bench.jms", smoke ? 1_000 : 20_000);
+    private final int jmsProducers = Integer.getInteger("bench.jms.producers", 4);
+    private final int jmsPerCommit = Integer.getInteger("bench.jms.per-commit", 50);
+    private final int latencyRate = Integer.getInteger("bench.latency.rate", smoke ? 200 : 1_000);
+    private final int latencySeconds = Integer.getInteger("bench.latency.seconds", smoke ? 3 : 20);
+    private final int latencySampleEvery = Integer.getInteger("bench.latency.sample-every", 10);
+    private final boolean jmh = Boolean.parseBoolean(System.getProperty("bench.jmh", Boolean.toString(!smoke)));
+    private final Path report = Path.of(System.getProperty("bench.report",
+            smoke ? "target/bench/BENCHMARKS-smoke.md" : "docs/BENCHMARKS.md"));
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> figures = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+    private final StringBuilder out = new StringBuilder();
+
+    private Path dir;
+    private Path config;
+    private int httpPort;
+    private int brokerPort;
+    private HqSimulator hq;
+    private JvmProcess gateway;
+    private long peakRssKb;
+
+    @Test
+    void measureAndReport() throws Exception {
+        String loadBefore = loadAverage();
+        long started = System.nanoTime();
+        dir = Files.createDirectories(Path.of("target", "bench",
+                DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())).toAbsolutePath());
+        line("# Store Gateway benchmark" + (smoke ? " (smoke: short, figures not meaningful)" : ""));
+        line("");
+        machine(loadBefore);
+
+        if (jmh) {
+            JmhBenchmarks.run(this::line, smoke);
+        }
+        double[] baseline = baseline();
+
+        hq = new HqSimulator(0).start();
+        hq.setRequiredToken(HQ_TOKEN);
+        hq.seedDemoCatalogue(STORE, SKUS);
+        try {
+            writeConfig();
+            long freshStart = startGateway();
+            figure("start-up to health UP, fresh data dir (ms)", freshStart);
+
+            // ---- warm-up (JIT, pools, caches) with HQ up, so the figures are of a warmed gateway
+            long w0 = System.nanoTime();
+            int warm = warmUp();
+            line("Warm-up: " + warm + " updates over HTTP and JMS, forwarded to HQ, in " + ms(System.nanoTime() - w0) + " ms (not measured)");
+
+            // ---- ingest, HQ down: the updates pile up as the backlog to drain
+            hq.setFault("down", 1.0, 0);
+            awaitStatus(s -> !s.path("online").asBoolean(true), Duration.ofSeconds(10));
+            long u0 = System.nanoTime();
+            double single = httpIngest(1, singleCount, 1);
+            double batched = httpIngest(2, batchedCount, perRequest);
+            double jmsRate = jmsIngest(3, jmsCount);
+            int total = singleCount + batchedCount + jmsCount;
+            assertThat(backlog()).as("backlog after ingest").isEqualTo(total);
+            figure("HTTP ingest, 1 update/request, " + clients + " clients (updates/s)", fmt(single));
+            figure("HTTP ingest, " + perRequest + " updates/request, " + clients + " clients (updates/s)", fmt(batched));
+            figure("JMS ingest over TCP, " + jmsProducers + " persistent producers (updates/s)", fmt(jmsRate));
+            line("ingest phases took " + ms(System.nanoTime() - u0) + " ms; backlog " + total);
+            sampleRss();
+
+            // ---- drain
+            double drain = drain(total);
+            figure("drain of a " + total + "-update backlog to HQ, mirror included (updates/s)", fmt(drain));
+            figure("baseline: broker alone, transacted receive (msgs/s)", fmt(baseline[1]));
+            figure("baseline: broker alone, persistent transacted send (msgs/s)", fmt(baseline[0]));
+            figure("drain / broker-alone receive", String.format(Locale.ROOT, "%.2f", drain / baseline[1]));
+            checkExactlyOnceAndOrder(warm + total);
+            sampleRss();
+            figure("gateway heap after full GC, after the drain", heapUsed());
+
+            // ---- online latency
+            List<Long> sampled = onlineLatency(5);
+            sampleRss();
+            figure("gateway heap after full GC, at the end", heapUsed());
+            figure("gateway peak RSS (MiB)", peakRssKb / 1024);
+            stopGateway();
+            latencyFigures(sampled);
+
+            long restart = startGateway();
+            figure("start-up to health UP, empty backlog, restart (ms)", restart);
+            stopGateway();
+        } finally {
+            if (gateway != null) {
+                gateway.close();
+            }
+            hq.stop();
+        }
+        line("");
+        line("Load average before: " + loadBefore + "; after: " + loadAverage() + "; benchmark took "
+                + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s; benchmark JVM CPU "
+                + ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime() / 1_000_000 + " ms");
+        writeReport();
+    }
+
+    // ---------------------------------------------------------------- machine
+
+    private void machine(String load) throws IOException {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        long memKb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", ""))).orElse(0L);
+        line("## Machine");
+        line("");
+        line("- cores: " + Runtime.getRuntime().availableProcessors() + ", CPU: " + cpu + ", memory: " + memKb / 1024 / 1024 + " GiB");
+        line("- Java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        line("- disk: " + disk(dir));
+        line("- load average at start (1/5/15 min): " + load);
+        line("- date: " + Instant.now());
+        line("");
+    }
+
+    private static String disk(Path where) {
+        try {
+            String best = "";
+            String dev = "?";
+            String fs = "?";
+            for (String l : Files.readAllLines(Path.of("/proc/mounts"))) {
+                String[] f = l.split(" ");
+                if (where.toString().startsWith(f[1]) && f[1].length() > best.length()) {
+                    best = f[1];
+                    dev = f[0];
+                    fs = f[2];
+                }
+            }
+            String name = dev.replaceFirst("^/dev/", "").replaceFirst("\\d+$", "");
+            Path rot = Path.of("/sys/block", name, "queue", "rotational");
+            String kind = Files.exists(rot) ? ("0".equals(Files.readString(rot).trim()) ? "non-rotational" : "rotational") : "kind unknown";
+            long free = Files.getFileStore(where).getUsableSpace();
+            return dev + " (" + fs + ", " + kind + ") mounted at " + best + ", " + free / (1L << 30) + " GiB free";
+        } catch (IOException | RuntimeException e) {
+            return "? (" + e + ")";
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    // ---------------------------------------------------------------- baseline
+
+    /** {send rate, receive rate} of the broker alone, same journal settings, own JVM at -Xmx256m. */
+    private double[] baseline() throws Exception {
+        int count = Integer.getInteger("bench.baseline.count", singleCount + batchedCount + jmsCount);
+        Path base = Files.createDirectories(dir.resolve("baseline"));
+        Path cfg = base.resolve("application.properties");
+        Files.writeString(cfg, Files.readString(Path.of("config/application.properties")) + "\n"
+                + "gateway.broker.port = " + freePort() + "\n"
+                + "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath() + "\n"
+                + overrides());
+        try (JvmProcess p = JvmProcess.start(base.resolve("baseline.log"), List.of("-Xmx256m"),
+                BrokerBaseline.class.getName(), List.of(cfg.toString(), base.resolve("data").toString(),
+                        Integer.toString(count), "4", Integer.toString(perRequest), forwardBatchSize()))) {
+            int code = p.waitFor(600);
+            String log = Files.readString(p.log());
+            double send = rateFrom(log, "BASELINE-SEND");
+            double receive = rateFrom(log, "BASELINE-RECEIVE");
+            if (code != 0 || send <= 0 || receive <= 0) {
+                throw new IllegalStateException("broker baseline failed (exit " + code + "):\n" + p.tail(40));
+            }
+            line("Baseline (broker alone, " + count + " messages): send " + fmt(send) + " msgs/s (4 producers, "
+                    + perRequest + " per transaction), receive " + fmt(receive) + " msgs/s (transactions of "
+                    + forwardBatchSize() + ")");
+            return new double[] {send, receive};
+        }
+    }
+
+    private static double rateFrom(String log, String tag) {
+        for (String l : log.split("\n")) {
+            if (l.startsWith(tag + " ")) {
+                String[] f = l.trim().split(" ");
+                return Long.parseLong(f[1]) * 1e9 / Long.parseLong(f[2]);
+            }
+        }
+        return -1;
+    }
+
+    private String forwardBatchSize() {
+        return System.getProperty("bench.set.gateway.forward.batch-size", gatewayDefault("gateway.forward.batch-size", "100"));
+    }
+
+    private static String gatewayDefault(String key, String fallback) {
+        try (var r = Files.newBufferedReader(Path.of("config/application.properties"))) {
+            Properties p = new Properties();
+            p.load(r);
+            return p.getProperty(key, fallback).trim();
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    // ---------------------------------------------------------------- the gateway process
+
+    /** Gateway settings given as -Dbench.set.KEY=VALUE, appended to the config (to try a tuning). */
+    private static String overrides() {
+        StringBuilder s = new StringBuilder();
+        System.getProperties().stringPropertyNames().stream().sorted().filter(k -> k.startsWith("bench.set."))
+                .forEach(k -> s.append(k.substring("bench.set.".length())).append(" = ").append(System.getProperty(k)).append('\n'));
+        return s.toString();
+    }
+
+    private void writeConfig() throws IOException {
+        httpPort = freePort();
+        brokerPort = freePort();
+        while (brokerPort == httpPort) {
+            brokerPort = freePort();
+        }
+        config = dir.resolve("application.properties");
+        String extra = overrides();
+        if (!extra.isEmpty()) {
+            line("Gateway settings changed for this run:\n\n```\n" + extra + "```\n");
+        }
+        // The shipped config file, with only the ports, paths and HQ changed; quick HQ pings so the
+        // drain starts as soon as HQ is back.
+        Files.writeString(config, Files.readString(Path.of("config/application.properties")) + "\n"
+                + "gateway.store-id = " + STORE + "\n"
+                + "gateway.data-dir = " + dir.resolve("data") + "\n"
+                + "gateway.http.port = " + httpPort + "\n"
+                + "gateway.broker.port = " + brokerPort + "\n"
+                + "gateway.hq.url = " + hq.url() + "\n"
+                + "gateway.hq.token = " + HQ_TOKEN + "\n"
+                + "gateway.routes-dir = " + Path.of("routes").toAbsolutePath() + "\n"
+                + "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath() + "\n"
+                + "gateway.connectivity.interval-ms = 200\n"
+                + "gateway.forward.backoff.initial-ms = 100\n"
+                + "gateway.forward.backoff.max-ms = 500\n"
+                + extra);
+    }
+
+    /** Starts the gateway JVM; answers the milliseconds from the process start to health UP. */
+    private long startGateway() throws Exception {
+        int run = (int) Files.list(dir).filter(p -> p.getFileName().toString().startsWith("gateway-")).count() + 1;
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        // extra JVM options for the gateway, e.g. -Dbench.gateway.jvm="-XX:StartFlightRecording=filename=x.jfr"
+        for (String o : System.getProperty("bench.gateway.jvm", "").trim().split("\\s+")) {
+            if (!o.isEmpty()) {
+                jvm.add(o);
+            }
+        }
+        gateway = JvmProcess.start(dir.resolve("gateway-" + run + ".log"), jvm,
+                "io.storegateway.StoreGatewayApplication", List.of("run", "--config", config.toString()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!gateway.isAlive()) {
+                throw new IllegalStateException("gateway exited while starting:\n" + gateway.tail(60));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/observe/health"))
+                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().contains("UP")) {
+                    return ms(System.nanoTime() - gateway.startedNanos());
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("gateway not UP within 90 s:\n" + gateway.tail(60));
+    }
+
+    private void stopGateway() throws InterruptedException {
+        int code = gateway.terminate(60);
+        if (code != 0) {
+            throw new IllegalStateException("gateway did not stop cleanly on SIGTERM (exit " + code + "):\n" + gateway.tail(40));
+        }
+    }
+
+    private String base() {
+        return "http://localhost:" + httpPort;
+    }
+
+    private void sampleRss() {
+        long[] r = gateway.rssKb();
+        peakRssKb = Math.max(peakRssKb, Math.max(r[0], r[1]));
+    }
+
+    private String heapUsed() {
+        String info = gateway.heapInfoAfterGc();
+        // e.g. " def new generation   total 9792K, used 1234K" or " garbage-first heap   total 262144K, used 41234K"
+        long used = 0;
+        long total = 0;
+        for (String l : info.split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(l);
+            if (m.find() && !l.contains("Metaspace") && !l.contains("class space")) {
+                total += Long.parseLong(m.group(1));
+                used += Long.parseLong(m.group(2));
+            }
+        }
+        return used == 0 ? info.trim() : (used / 1024) + " MiB used of " + (total / 1024) + " MiB committed (max 256 MiB)";
+    }
+
+    // ---------------------------------------------------------------- ingest
+
+    static String update(int phase, int client, int seq, int skuIndex) {
+        return "{\"updateId\":\"" + id(phase, client, seq) + "\",\"terminalId\":\"T" + client
+                + "\",\"type\":\"ADJUST_QUANTITY\",\"sku\":\"" + sku(skuIndex) + "\",\"delta\":-1,\"occurredAt\":\""
+                + Instant.now() + "\"}";
+    }
+
+    static String id(int phase, int client, int seq) {
+        return String.format(Locale.ROOT, "p%d-c%02d-%08d", phase, client, seq);
+    }
+
+    static String sku(int index) {
+        return String.format(Locale.ROOT, "SKU-%04d", 1 + index);
+    }
+
+    /** The i-th SKU a client (or producer) owns: each SKU has one sender per phase, so its order is that sender's. */
+    static int skuOf(int client, int senders, int i) {
+        int owned = (SKUS - client + senders - 1) / senders;
+        return client + senders * (i % owned);
+    }
+
+    /** {@code count} updates in requests of {@code per}, from the clients; answers updates/s. */
+    private double httpIngest(int phase, int count, int per) throws Exception {
+        return httpIngest(phase, count, per, 0);
+    }
+
+    /** The same; sequence numbers start at {@code seqBase} (several runs in one phase). */
+    private double httpIngest(int phase, int count, int per, int seqBase) throws Exception {
+        int requests = count / per;
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        URI uri = URI.create(base() + "/api/v1/updates");
+        long gw0 = gateway.cpuMillis();
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            Thread t = new Thread(() -> {
+                int seq = seqBase;
+                int r;
+                List<Long> mine = new ArrayList<>();
+                try {
+                    while (failure.get() == null && (r = next.getAndIncrement()) < requests) {
+                        StringBuilder body = new StringBuilder(per == 1 ? "" : "[");
+                        for (int k = 0; k < per; k++) {
+                            if (k > 0) {
+                                body.append(',');
+                            }
+                            body.append(update(phase, client, seq, skuOf(client, clients, seq)));
+                            seq++;
+                        }
+                        if (per > 1) {
+                            body.append(']');
+                        }
+                        long s = System.nanoTime();
+                        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(uri)
+                                .header("Authorization", "Bearer " + TERMINAL_TOKEN)
+                                .header("Content-Type", "application/json")
+                                .timeout(Duration.ofSeconds(60))
+                                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+                        mine.add(System.nanoTime() - s);
+                        if (resp.statusCode() != 202) {
+                            throw new IllegalStateException("POST answered " + resp.statusCode() + ": " + resp.body());
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+                latencies.addAll(mine);
+            }, "bench-client-" + c);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        long elapsed = System.nanoTime() - t0;
+        if (failure.get() != null) {
+            throw new IllegalStateException("HTTP ingest failed", failure.get());
+        }
+        double rate = requests * (double) per * 1e9 / elapsed;
+        line(String.format(Locale.ROOT, "%sHTTP ingest, %d per request: %d updates in %d ms = %s updates/s; request p50 %s ms, p99 %s ms; gateway CPU %s",
+                phase == 0 ? "(warm-up) " : "", per, requests * per, ms(elapsed), fmt(rate), pct(latencies, 50), pct(latencies, 99), cpuShare(gw0, elapsed)));
+        return rate;
+    }
+
+    /** {@code count} updates, one per message, from several producers over TCP; rate until all are on the outbound queue. */
+    private double jmsIngest(int phase, int count) throws Exception {
+        return jmsIngest(phase, count, 0);
+    }
+
+    private double jmsIngest(int phase, int count, int seqBase) throws Exception {
+        long before = backlog();
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long gw0 = gateway.cpuMillis();
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        try (ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory("tcp://localhost:" + brokerPort)) {
+            for (int p = 0; p < jmsProducers; p++) {
+                int producer = p;
+                Thread t = new Thread(() -> {
+                    try (JMSContext ctx = cf.createContext("terminal-01", TERMINAL_TOKEN, JMSContext.SESSION_TRANSACTED)) {
+                        Queue in = ctx.createQueue("store.updates.in");
+                        JMSProducer send = ctx.createProducer();
+                        int seq = seqBase;
+                        int inTx = 0;
+                        while (next.getAndIncrement() < count) {
+                            send.send(in, update(phase, producer, seq, skuOf(producer, jmsProducers, seq)));
+                            seq++;
+                            if (++inTx == jmsPerCommit) {
+                                ctx.commit();
+                                inTx = 0;
+                            }
+                        }
+                        ctx.commit();
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }, "bench-producer-" + p);
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+        long sent = System.nanoTime() - t0;
+        if (failure.get() != null) {
+            throw new IllegalStateException("JMS producers failed", failure.get());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
+        // HQ down: all of them on the outbound queue; HQ up (warm-up): the caller waits for HQ instead
+        while (phase > 0 && backlog() < before + count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("JMS ingest stalled at " + (backlog() - before) + " of " + count);
+            }
+            Thread.sleep(50);
+        }
+        long elapsed = System.nanoTime() - t0;
+        double rate = count * 1e9 / elapsed;
+        line(String.format(Locale.ROOT, "%sJMS ingest: %d updates sent in %d ms (%d producers, %d per commit), all on the outbound queue after %d ms = %s updates/s; gateway CPU %s",
+                phase == 0 ? "(warm-up, HQ up: not waited for) " : "", count, ms(sent), jmsProducers, jmsPerCommit, ms(elapsed), fmt(rate), cpuShare(gw0, elapsed)));
+        return rate;
+    }
+
+    private int warmUp() throws Exception {
+        int single = smoke ? 300 : 5_000;
+        int batched = smoke ? 1_000 : 20_000;
+        int jms = smoke ? 200 : 2_000;
+        httpIngest(0, single, 1);
+        httpIngest(0, batched, perRequest, single);
+        jmsIngest(0, jms, single + batched);
+        int total = single + batched + jms;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (hq.appliedCount(STORE) < total || backlog() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("warm-up did not drain: HQ applied " + hq.appliedCount(STORE) + " of " + total);
+            }
+            Thread.sleep(50);
+        }
+        return total;
+    }
+
+    // ---------------------------------------------------------------- drain
+
+    private double drain(int total) throws Exception {
+        JsonNode s0 = status();
+        long forwarded0 = s0.path("forwarding").path("updates").asLong();
+        long gw0 = gateway.cpuMillis();
+        long cleared = System.nanoTime();
+        hq.setFault("none", 0, 0);
+        long first = 0;
+        long forwardedFirst = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(900);
+        while (true) {
+            JsonNode s = status();
+            long now = System.nanoTime();
+            long forwarded = s.path("forwarding").path("updates").asLong();
+            if (first == 0 && forwarded > forwarded0) {
+                first = now;
+                forwardedFirst = forwarded;
+            }
+            if (s.path("backlog").asLong() == 0 && forwarded - forwarded0 >= total) {
+                long elapsed = now - first;
+                double rate = (forwarded - forwardedFirst) * 1e9 / elapsed;
+                line(String.format(Locale.ROOT, "Drain: HQ back at t=0; first batch settled at %d ms; backlog of %d empty at %d ms; "
+                                + "%s updates/s from the first settled batch to empty (%s updates/s from HQ's return); gateway CPU %s",
+                        ms(first - cleared), total, ms(now - cleared), fmt(rate), fmt(total * 1e9 / (now - cleared)),
+                        cpuShare(gw0, now - cleared)));
+                return rate;
+            }
+            if (now > deadline) {
+                throw new IllegalStateException("drain stalled, status " + s);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private void checkExactlyOnceAndOrder(int total) {
+        assertThat(hq.appliedCount(STORE)).as("updates HQ applied (each once)").isEqualTo(total);
+        int checked = 0;
+        for (int i = 0; i < SKUS; i++) {
+            List<String> order = hq.appliedOrder(STORE, sku(i));
+            for (int k = 1; k < order.size(); k++) {
+                if (orderKey(order.get(k - 1)) >= orderKey(order.get(k))) {
+                    throw new AssertionError("per-SKU order broken for " + sku(i) + ": " + order.get(k - 1) + " before " + order.get(k));
+                }
+            }
+            checked += order.size();
+        }
+        line("Checked: HQ applied all " + total + " updates exactly once; per-SKU order kept for all " + SKUS + " SKUs ("
+                + checked + " updates).");
+    }
+
+    /** (phase, sequence) of one sender: each SKU has one sender per phase. */
+    static long orderKey(String updateId) {
+        String[] f = updateId.split("-");
+        return Long.parseLong(f[0].substring(1)) * 1_000_000_000L + Long.parseLong(f[2]);
+    }
+
+    // ---------------------------------------------------------------- online latency
+
+    /** Sends at a steady rate; every n-th update is watched until it reads APPLIED. Answers those latencies (ns). */
+    private List<Long> onlineLatency(int phase) throws Exception {
+        // enough senders that one slow answer does not hold the others back (each sends synchronously)
+        int senders = 32;
+        int total = latencyRate * latencySeconds;
+        long interval = TimeUnit.SECONDS.toNanos(1) * senders / latencyRate;
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        BlockingQueue<String> answered = new LinkedBlockingQueue<>();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        hq.whenAnswered(results -> {
+            for (UpdateResult r : results) {
+                if (sentAt.containsKey(r.updateId())) {
+                    answered.add(r.updateId());
+                }
+            }
+        });
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicInteger done = new AtomicInteger();
+        int appliedBefore = hq.appliedCount(STORE);
+        List<Thread> watchers = new ArrayList<>();
+        // enough watchers that a sample does not queue behind another's polling
+        for (int w = 0; w < 8; w++) {
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        String id = answered.poll(200, TimeUnit.MILLISECONDS);
+                        if (id == null) {
+                            if (done.get() == 1 && answered.isEmpty()) {
+                                return;
+                            }
+                            continue;
+                        }
+                        while (true) {
+                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/updates/" + id))
+                                    .header("Authorization", "Bearer " + TERMINAL_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 200 && r.body().contains("\"APPLIED\"")) {
+                                latencies.add(System.nanoTime() - sentAt.get(id));
+                                break;
+                            }
+                            LockSupport.parkNanos(500_000);
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "bench-watcher-" + w);
+            t.start();
+            watchers.add(t);
+        }
+        URI uri = URI.create(base() + "/api/v1/updates");
+        long gw0 = gateway.cpuMillis();
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        AtomicInteger late = new AtomicInteger();
+        for (int c = 0; c < senders; c++) {
+            int client = c;
+            Thread t = new Thread(() -> {
+                try {
+                    int n = total / senders;
+                    long start = t0 + interval * client / senders;
+                    for (int seq = 0; seq < n && failure.get() == null; seq++) {
+                        long due = start + seq * interval;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        } else if (wait < -interval) {
+                            late.incrementAndGet();
+                        }
+                        String body = update(phase, client, seq, skuOf(client, senders, seq));
+                        String id = id(phase, client, seq);
+                        boolean watch = seq % latencySampleEvery == 0;
+                        if (watch) {
+                            sentAt.put(id, System.nanoTime());
+                        }
+                        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(uri)
+                                .header("Authorization", "Bearer " + TERMINAL_TOKEN)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        if (resp.statusCode() != 202) {
+                            throw new IllegalStateException("POST answered " + resp.statusCode() + ": " + resp.body());
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "bench-steady-" + c);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        long elapsed = System.nanoTime() - t0;
+        int applied0 = appliedBefore;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while ((latencies.size() < sentAt.size() || hq.appliedCount(STORE) < applied0 + total / senders * senders)
+                && failure.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        done.set(1);
+        for (Thread t : watchers) {
+            t.join(5000);
+        }
+        hq.whenAnswered(r -> { });
+        if (failure.get() != null) {
+            throw new IllegalStateException("latency phase failed", failure.get());
+        }
+        assertThat(latencies).as("watched updates that reached APPLIED").hasSize(sentAt.size());
+        line(String.format(Locale.ROOT, "Online: %d updates at %d/s for %d s (sent over %d ms, %d sends behind schedule); gateway CPU %s",
+                total, latencyRate, latencySeconds, ms(elapsed), late.get(), cpuShare(gw0, elapsed)));
+        return latencies;
+    }
+
+    private void latencyFigures(List<Long> sampled) throws Exception {
+        figure("online latency at " + latencyRate + "/s, POST sent -> reads APPLIED, p50 (ms)", pct(sampled, 50));
+        figure("online latency at " + latencyRate + "/s, POST sent -> reads APPLIED, p99 (ms)", pct(sampled, 99));
+        // The gateway's own clock, for every update of the phase: received -> settled in the mirror.
+        List<Long> inside = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data").resolve("mirror").resolve("mirror"), "sa", "");
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT received_at, settled_at FROM store_update WHERE update_id LIKE 'p5-%'")) {
+            while (rs.next()) {
+                OffsetDateTime r = rs.getObject(1, OffsetDateTime.class);
+                OffsetDateTime s = rs.getObject(2, OffsetDateTime.class);
+                if (s != null) {
+                    inside.add(Duration.between(r, s).toNanos());
+                }
+            }
+        }
+        figure("online latency, gateway's own clock, received -> settle stamped (all " + inside.size() + "), p50 / p99 (ms)",
+                pct(inside, 50) + " / " + pct(inside, 99));
+        line("Watched " + sampled.size() + " updates (every " + latencySampleEvery + "th) from the POST to the first GET that reads APPLIED "
+                + "(polled from when HQ answered, every 0.5 ms); max " + pct(sampled, 100) + " ms.");
+    }
+
+    // ---------------------------------------------------------------- status
+
+    private JsonNode status() throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/admin/v1/status"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("status answered " + r.statusCode() + ": " + r.body());
+        }
+        return UpdateJson.MAPPER.readTree(r.body());
+    }
+
+    private long backlog() throws IOException, InterruptedException {
+        return status().path("backlog").asLong();
+    }
+
+    private void awaitStatus(java.util.function.Predicate<JsonNode> condition, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.test(status())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("status not as expected within " + within + ": " + status());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    private String cpuShare(long gatewayCpuBefore, long elapsedNanos) {
+        long used = gateway.cpuMillis() - gatewayCpuBefore;
+        return String.format(Locale.ROOT, "%.0f%% of one core", used * 100.0 / (elapsedNanos / 1e6));
+    }
+
+    void line(String s) {
+        System.out.println(s);
+        out.append(s).append('\n');
+    }
+
+    private void figure(String name, Object value) {
+        figures.put(name, String.valueOf(value));
+        System.out.println("FIGURE " + name + ": " + value);
+    }
+
+    private void writeReport() throws IOException {
+        StringBuilder doc = new StringBuilder();
+        String text = out.toString();
+        int firstSection = text.indexOf("## Machine");
+        doc.append(text, 0, firstSection);
+        doc.append("Command: `mvn -B -Pbenchmark verify").append(smoke ? " -Dbench.smoke=true" : "").append("`")
+                .append(overrides().isEmpty() ? "" : " with -Dbench.set.* overrides (below)").append(". Written by ")
+                .append("`src/test/java/io/storegateway/bench/GatewayBenchmark.java`; the gateway runs as its own JVM at -Xmx256m with ")
+                .append("the shipped `config/application.properties`, the HQ simulator and the load generators in the benchmark JVM, ")
+                .append("all on this one machine.\n\n");
+        doc.append("## Figures\n\n| what | figure |\n|---|---|\n");
+        figures.forEach((k, v) -> doc.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        doc.append('\n');
+        doc.append(text.substring(firstSection).replace("## Machine", "## Machine"));
+        doc.append("\n## Log of the run\n\nSee the lines above; the gateway's own log is in ").append(dir).append(".\n");
+        Files.createDirectories(report.toAbsolutePath().getParent());
+        // The hand-written analysis below the generated part survives a new run.
+        String keep = "";
+        if (Files.exists(report)) {
+            String old = Files.readString(report);
+            int at = old.indexOf(ANALYSIS_MARK);
+            if (at >= 0) {
+                keep = old.substring(at);
+            }
+        }
+        Files.writeString(report, doc + "\n" + (keep.isEmpty() ? ANALYSIS_MARK + "\n" : keep));
+        System.out.println("Report written to " + report.toAbsolutePath());
+    }
+
+    static final String ANALYSIS_MARK = "<!-- analysis: kept across runs -->";
+
+    static String fmt(double rate) {
+        return String.format(Locale.ROOT, "%,.0f", rate);
+    }
+
+    static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    static String pct(List<Long> nanos, int p) {
+        if (nanos.isEmpty()) {
+            return "-";
+        }
+        List<Long> sorted = new ArrayList<>(nanos);
+        Collections.sort(sorted);
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return String.format(Locale.ROOT, "%.1f", sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))) / 1e6);
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
