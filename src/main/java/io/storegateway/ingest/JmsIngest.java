@@ -92,22 +92,12 @@ public final class JmsIngest implements AutoCloseable {
             Message m = consumer.receive(pollTimeoutMs);
             while (m != null) {
                 taken++;
-                byte[] body = bodyOf(m);
-                String error;
-                if (body == null) {
-                    error = "body must be a text or bytes message holding a JSON update or array of updates";
+                Read read = read(m);
+                if (read.error() == null) {
+                    valid.add(new Taken(m, read.updates(), read.array()));
+                    all.addAll(read.updates());
                 } else {
-                    ValidationResult result = validator.validate(body);
-                    if (result.isValid()) {
-                        List<InventoryUpdate> updates = withIds(result.updates(), m.getJMSMessageID());
-                        valid.add(new Taken(m, updates, result.array()));
-                        all.addAll(updates);
-                        error = null;
-                    } else {
-                        error = result.summary();
-                    }
-                }
-                if (error != null) {
+                    String error = read.error();
                     setAside(session, m, error);
                     intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
                     LOG.warn("Invalid JMS message {} set aside on {}: {}", m.getJMSMessageID(), Queues.INVALID, error);
@@ -182,26 +172,31 @@ public final class JmsIngest implements AutoCloseable {
     public String take(Exchange exchange) throws JMSException {
         JmsMessage in = exchange.getIn(JmsMessage.class);
         Message message = in.getJmsMessage();
-        byte[] body = bodyOf(message);
-        String error;
-        if (body == null) {
-            error = "body must be a text or bytes message holding a JSON update or array of updates";
-        } else {
-            ValidationResult result = validator.validate(body);
-            if (result.isValid()) {
-                List<InventoryUpdate> updates = withIds(result.updates(), message.getJMSMessageID());
-                List<Receipt> receipts = intake.accept(updates, UpdateIntake.CHANNEL_JMS);
-                return receipts(receipts, result.array()).toString();
-            }
-            error = result.summary();
+        Read read = read(message);
+        if (read.error() == null) {
+            List<Receipt> receipts = intake.accept(read.updates(), UpdateIntake.CHANNEL_JMS);
+            return receipts(receipts, read.array()).toString();
         }
-        setAside(in.getJmsSession(), message, error);
+        setAside(in.getJmsSession(), message, read.error());
         intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
-        LOG.warn("Invalid JMS message {} set aside on {}: {}", message.getJMSMessageID(), Queues.INVALID, error);
-        ObjectNode reply = UpdateJson.MAPPER.createObjectNode();
-        reply.put("status", "INVALID");
-        reply.put("error", error);
-        return reply.toString();
+        LOG.warn("Invalid JMS message {} set aside on {}: {}", message.getJMSMessageID(), Queues.INVALID, read.error());
+        return invalidReply(read.error());
+    }
+
+    /** A message's updates (with their ids) and whether its body was an array, or why it is invalid. */
+    private record Read(List<InventoryUpdate> updates, boolean array, String error) {
+    }
+
+    private Read read(Message m) throws JMSException {
+        byte[] body = bodyOf(m);
+        if (body == null) {
+            return new Read(List.of(), false, "body must be a text or bytes message holding a JSON update or array of updates");
+        }
+        ValidationResult result = validator.validate(body);
+        if (!result.isValid()) {
+            return new Read(List.of(), false, result.summary());
+        }
+        return new Read(withIds(result.updates(), m.getJMSMessageID()), result.array(), null);
     }
 
     /**
