@@ -98,22 +98,12 @@ public final class JmsIngest implements AutoCloseable {
             Message m = consumer.receive(pollTimeoutMs);
             while (m != null) {
                 taken++;
-                String error = unreadable(m);
-                byte[] body = error == null ? bodyOf(m) : null;
-                if (body != null && body.length > HttpIngest.MAX_BODY_BYTES) {
-                    error = "body is over 1 MiB";
-                } else if (body != null) {
-                    ValidationResult result = validator.validate(body);
-                    if (result.isValid()) {
-                        List<InventoryUpdate> updates = withIds(result.updates(), m.getJMSMessageID());
-                        valid.add(new Taken(m, updates, result.array()));
-                        all.addAll(updates);
-                        error = null;
-                    } else {
-                        error = result.summary();
-                    }
-                }
-                if (error != null) {
+                Read read = read(m);
+                if (read.error() == null) {
+                    valid.add(new Taken(m, read.updates(), read.array()));
+                    all.addAll(read.updates());
+                } else {
+                    String error = read.error();
                     setAside(session, m, error);
                     intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
                     LOG.warn("Invalid JMS message {} set aside on {}: {}", m.getJMSMessageID(), Queues.INVALID, error);
@@ -202,26 +192,38 @@ public final class JmsIngest implements AutoCloseable {
             LOG.warn("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
                     message.getJMSMessageID(), message.getJMSReplyTo());
         }
-        String error = unreadable(message);
-        byte[] body = error == null ? bodyOf(message) : null;
-        if (body != null && body.length > HttpIngest.MAX_BODY_BYTES) {
-            error = "body is over 1 MiB";
-        } else if (body != null) {
-            ValidationResult result = validator.validate(body);
-            if (result.isValid()) {
-                List<InventoryUpdate> updates = withIds(result.updates(), message.getJMSMessageID());
-                List<Receipt> receipts = intake.accept(updates, UpdateIntake.CHANNEL_JMS);
-                return receipts(receipts, result.array()).toString();
-            }
-            error = result.summary();
+        Read read = read(message);
+        if (read.error() == null) {
+            List<Receipt> receipts = intake.accept(read.updates(), UpdateIntake.CHANNEL_JMS);
+            return receipts(receipts, read.array()).toString();
         }
-        setAside(in.getJmsSession(), message, error);
+        setAside(in.getJmsSession(), message, read.error());
         intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
-        LOG.warn("Invalid JMS message {} set aside on {}: {}", message.getJMSMessageID(), Queues.INVALID, error);
-        ObjectNode reply = UpdateJson.MAPPER.createObjectNode();
-        reply.put("status", "INVALID");
-        reply.put("error", error);
-        return reply.toString();
+        LOG.warn("Invalid JMS message {} set aside on {}: {}", message.getJMSMessageID(), Queues.INVALID, read.error());
+        return invalidReply(read.error());
+    }
+
+    /** A message's updates (with their ids) and whether its body was an array, or why it is invalid. */
+    private record Read(List<InventoryUpdate> updates, boolean array, String error) {
+    }
+
+    private Read read(Message m) throws JMSException {
+        String unreadable = unreadable(m);
+        if (unreadable != null) {
+            return new Read(List.of(), false, unreadable);
+        }
+        byte[] body = bodyOf(m);
+        if (body == null) {
+            return new Read(List.of(), false, "body must be a text or bytes message holding a JSON update or array of updates");
+        }
+        if (body.length > HttpIngest.MAX_BODY_BYTES) {
+            return new Read(List.of(), false, "body is over 1 MiB");
+        }
+        ValidationResult result = validator.validate(body);
+        if (!result.isValid()) {
+            return new Read(List.of(), false, result.summary());
+        }
+        return new Read(withIds(result.updates(), m.getJMSMessageID()), result.array(), null);
     }
 
     /** Receipts go to a terminal's own temporary queue (CONTRACT §4), never to a named address. */

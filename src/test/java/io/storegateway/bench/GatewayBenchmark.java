@@ -790,7 +790,9 @@ class GatewayBenchmark {
         doc.append("Command: `mvn -B -Pbenchmark verify").append(smoke ? " -Dbench.smoke=true" : "").append("`")
                 .append(overrides().isEmpty() ? "" : " with -Dbench.set.* overrides (below)").append(". Written by ")
                 .append("`src/test/java/io/storegateway/bench/GatewayBenchmark.java`; the gateway runs as its own JVM at -Xmx256m with ")
-                .append("the shipped `config/application.properties`, the HQ simulator and the load generators in the benchmark JVM, ")
+                .append("the shipped `config/application.properties` (only ports, paths, HQ's URL and token, and a 200 ms HQ ping ")
+                .append("with a short back-off changed, so the drain starts as soon as HQ is back), ")
+                .append("the HQ simulator and the load generators in the benchmark JVM, ")
                 .append("all on this one machine.\n\n");
         doc.append("## Figures\n\n| what | figure |\n|---|---|\n");
         figures.forEach((k, v) -> doc.append("| ").append(k).append(" | ").append(v).append(" |\n"));
