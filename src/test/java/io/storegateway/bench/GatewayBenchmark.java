@@ -67,8 +67,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GatewayBenchmark {
 
     static final String STORE = "S001";
-    static final String TERMINAL_TOKEN = "demo-terminal-token";
-    static final String ADMIN_TOKEN = "demo-admin-token";
+    // `run` refuses the public demo tokens: the gateway under test gets test users of its own.
+    static final String TERMINAL_TOKEN = io.storegateway.TestUsers.TERMINAL_TOKEN;
+    static final String ADMIN_TOKEN = io.storegateway.TestUsers.ADMIN_TOKEN;
     static final String HQ_TOKEN = "bench-hq-token";
     static final int SKUS = 1000;
 
@@ -236,7 +237,7 @@ class GatewayBenchmark {
         Path cfg = base.resolve("application.properties");
         Files.writeString(cfg, Files.readString(Path.of("config/application.properties")) + "\n"
                 + "gateway.broker.port = " + freePort() + "\n"
-                + "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath() + "\n"
+                + "gateway.security.users-file = " + io.storegateway.TestUsers.write(dir) + "\n"
                 + overrides());
         try (JvmProcess p = JvmProcess.start(base.resolve("baseline.log"), List.of("-Xmx256m"),
                 BrokerBaseline.class.getName(), List.of(cfg.toString(), base.resolve("data").toString(),
@@ -310,7 +311,7 @@ class GatewayBenchmark {
                 + "gateway.hq.url = " + hq.url() + "\n"
                 + "gateway.hq.token = " + HQ_TOKEN + "\n"
                 + "gateway.routes-dir = " + Path.of("routes").toAbsolutePath() + "\n"
-                + "gateway.security.users-file = " + Path.of("config/users.properties").toAbsolutePath() + "\n"
+                + "gateway.security.users-file = " + io.storegateway.TestUsers.write(dir) + "\n"
                 + "gateway.connectivity.interval-ms = 200\n"
                 + "gateway.forward.backoff.initial-ms = 100\n"
                 + "gateway.forward.backoff.max-ms = 500\n"
@@ -483,7 +484,7 @@ class GatewayBenchmark {
             for (int p = 0; p < jmsProducers; p++) {
                 int producer = p;
                 Thread t = new Thread(() -> {
-                    try (JMSContext ctx = cf.createContext("terminal-01", TERMINAL_TOKEN, JMSContext.SESSION_TRANSACTED)) {
+                    try (JMSContext ctx = cf.createContext(io.storegateway.TestUsers.TERMINAL_USER, TERMINAL_TOKEN, JMSContext.SESSION_TRANSACTED)) {
                         Queue in = ctx.createQueue("store.updates.in");
                         JMSProducer send = ctx.createProducer();
                         int seq = seqBase;
