@@ -180,7 +180,7 @@ public final class Gateway implements AutoCloseable {
                 Boolean.parseBoolean(settings.get(HqBatchRequest.GZIP, "false")));
         // Gateways sharing a remote broker tell each other HQ's answers, so each mirror settles what it accepted.
         SettledNotices notices = settings.brokerUrl().isEmpty() ? SettledNotices.none()
-                : SettledNotices.shared(settings, connections.connectionFactory(), writer);
+                : SettledNotices.shared(settings, noticeReader(url, user, secret), writer);
         toClose.push(notices);
         HqAnswerApplier applier = new HqAnswerApplier(writer, resolver, request, backoff, accessAlert, forwardStats, notices);
         batches.whenDrained(reconciliation::backlogDrained);
@@ -331,6 +331,21 @@ public final class Gateway implements AutoCloseable {
             p.setProperty("camel.management.useGlobalSslContextParameters", "true");
         }
         return p;
+    }
+
+    /**
+     * The connection the other gateways' notices are read on: nothing prefetched (a killed gateway
+     * holds no notices in its buffer), and a short time-to-live, so the broker gives a killed
+     * gateway's unfinished notice back within seconds rather than a minute, when it restarts.
+     */
+    private org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory noticeReader(String url, String user,
+                                                                                          String secret) {
+        var f = new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(url, user, secret);
+        f.setConsumerWindowSize(0);
+        f.setConnectionTTL(10_000);
+        f.setClientFailureCheckPeriod(2_000);
+        toClose.push(f::close);
+        return f;
     }
 
     /** Fail at start, naming the key, rather than run half-deaf when another process holds a port. */

@@ -24,6 +24,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -43,6 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -330,23 +334,30 @@ class GatewayBenchmark {
         }
         gateway = JvmProcess.start(dir.resolve("gateway-" + run + ".log"), jvm,
                 "io.storegateway.StoreGatewayApplication", List.of("run", "--config", config.toString()));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (!gateway.isAlive()) {
-                throw new IllegalStateException("gateway exited while starting:\n" + gateway.tail(60));
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/observe/health"))
-                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("UP")) {
-                    return ms(System.nanoTime() - gateway.startedNanos());
+        long[] upAt = new long[1];
+        try {
+            poll(Duration.ofSeconds(90), Duration.ofMillis(20)).until(() -> {
+                if (!gateway.isAlive()) {
+                    throw new IllegalStateException("gateway exited while starting:\n" + gateway.tail(60));
                 }
-            } catch (IOException e) {
-                // not up yet
-            }
-            Thread.sleep(20);
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/observe/health"))
+                            .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    upAt[0] = System.nanoTime();
+                    return r.statusCode() == 200 && r.body().contains("UP");
+                } catch (IOException e) {
+                    return false; // not up yet
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("gateway not UP within 90 s:\n" + gateway.tail(60));
         }
-        throw new IllegalStateException("gateway not UP within 90 s:\n" + gateway.tail(60));
+        return ms(upAt[0] - gateway.startedNanos());
+    }
+
+    /** Polls a condition with a deadline, from now (the figures depend on seeing it promptly). */
+    private static ConditionFactory poll(Duration within, Duration every) {
+        return await().atMost(within).pollDelay(Duration.ZERO).pollInterval(every);
     }
 
     private void stopGateway() throws InterruptedException {
@@ -513,13 +524,10 @@ class GatewayBenchmark {
         if (failure.get() != null) {
             throw new IllegalStateException("JMS producers failed", failure.get());
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         // HQ down: all of them on the outbound queue; HQ up (warm-up): the caller waits for HQ instead
-        while (phase > 0 && backlog() < before + count) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("JMS ingest stalled at " + (backlog() - before) + " of " + count);
-            }
-            Thread.sleep(50);
+        if (phase > 0) {
+            poll(Duration.ofSeconds(600), Duration.ofMillis(50)).alias("JMS ingest on the outbound queue")
+                    .until(() -> backlog() >= before + count);
         }
         long elapsed = System.nanoTime() - t0;
         double rate = count * 1e9 / elapsed;
@@ -536,13 +544,8 @@ class GatewayBenchmark {
         httpIngest(0, batched, perRequest, single);
         jmsIngest(0, jms, single + batched);
         int total = single + batched + jms;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-        while (hq.appliedCount(STORE) < total || backlog() > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("warm-up did not drain: HQ applied " + hq.appliedCount(STORE) + " of " + total);
-            }
-            Thread.sleep(50);
-        }
+        poll(Duration.ofSeconds(300), Duration.ofMillis(50)).alias("warm-up drained")
+                .until(() -> hq.appliedCount(STORE) >= total && backlog() == 0);
         return total;
     }
 
@@ -554,31 +557,28 @@ class GatewayBenchmark {
         long gw0 = gateway.cpuMillis();
         long cleared = System.nanoTime();
         hq.setFault("none", 0, 0);
-        long first = 0;
-        long forwardedFirst = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(900);
-        while (true) {
+        // when the first batch was seen settled, the count then; when the backlog was seen empty, the count then
+        long[] seen = new long[4];
+        poll(Duration.ofSeconds(900), Duration.ofMillis(50)).alias("backlog drained").until(() -> {
             JsonNode s = status();
             long now = System.nanoTime();
             long forwarded = s.path("forwarding").path("updates").asLong();
-            if (first == 0 && forwarded > forwarded0) {
-                first = now;
-                forwardedFirst = forwarded;
+            if (seen[0] == 0 && forwarded > forwarded0) {
+                seen[0] = now;
+                seen[1] = forwarded;
             }
-            if (s.path("backlog").asLong() == 0 && forwarded - forwarded0 >= total) {
-                long elapsed = now - first;
-                double rate = (forwarded - forwardedFirst) * 1e9 / elapsed;
-                line(String.format(Locale.ROOT, "Drain: HQ back at t=0; first batch settled at %d ms; backlog of %d empty at %d ms; "
-                                + "%s updates/s from the first settled batch to empty (%s updates/s from HQ's return); gateway CPU %s",
-                        ms(first - cleared), total, ms(now - cleared), fmt(rate), fmt(total * 1e9 / (now - cleared)),
-                        cpuShare(gw0, now - cleared)));
-                return rate;
-            }
-            if (now > deadline) {
-                throw new IllegalStateException("drain stalled, status " + s);
-            }
-            Thread.sleep(50);
-        }
+            seen[2] = now;
+            seen[3] = forwarded;
+            return s.path("backlog").asLong() == 0 && forwarded - forwarded0 >= total;
+        });
+        long first = seen[0];
+        long now = seen[2];
+        double rate = (seen[3] - seen[1]) * 1e9 / (now - first);
+        line(String.format(Locale.ROOT, "Drain: HQ back at t=0; first batch settled at %d ms; backlog of %d empty at %d ms; "
+                        + "%s updates/s from the first settled batch to empty (%s updates/s from HQ's return); gateway CPU %s",
+                ms(first - cleared), total, ms(now - cleared), fmt(rate), fmt(total * 1e9 / (now - cleared)),
+                cpuShare(gw0, now - cleared)));
+        return rate;
     }
 
     private void checkExactlyOnceAndOrder(int total) {
@@ -699,10 +699,11 @@ class GatewayBenchmark {
         }
         long elapsed = System.nanoTime() - t0;
         int applied0 = appliedBefore;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while ((latencies.size() < sentAt.size() || hq.appliedCount(STORE) < applied0 + total / senders * senders)
-                && failure.get() == null && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        try {
+            poll(Duration.ofSeconds(120), Duration.ofMillis(20)).until(() -> failure.get() != null
+                    || (latencies.size() >= sentAt.size() && hq.appliedCount(STORE) >= applied0 + total / senders * senders));
+        } catch (ConditionTimeoutException e) {
+            // reported below from what was seen: the watched updates that never read APPLIED count as missing
         }
         done.set(1);
         for (Thread t : watchers) {
@@ -757,13 +758,7 @@ class GatewayBenchmark {
     }
 
     private void awaitStatus(java.util.function.Predicate<JsonNode> condition, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.test(status())) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("status not as expected within " + within + ": " + status());
-            }
-            Thread.sleep(50);
-        }
+        poll(within, Duration.ofMillis(50)).alias("status as expected").until(() -> condition.test(status()));
     }
 
     // ---------------------------------------------------------------- output

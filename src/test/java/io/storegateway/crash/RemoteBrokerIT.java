@@ -90,6 +90,7 @@ class RemoteBrokerIT {
     private RemoteArtemis broker;
     private HqSimulator hq;
     private GatewayProcess a;
+    private final HttpClient healthProbe = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private GatewayProcess b;
 
     @AfterEach
@@ -149,8 +150,9 @@ class RemoteBrokerIT {
             senders.add(threads.submit(() -> sendOverJms(client)));
         }
         awaitAccepted(TOTAL / 5);
+        // HQ loses answers while the next tenth of the updates is accepted.
         hq.setFault("ack-lost", 0.3, 20);
-        Thread.sleep(1500);
+        awaitAccepted(TOTAL * 3 / 10);
         hq.setFault("none", 1.0, 20);
         awaitAccepted(TOTAL * 2 / 5);
         JsonNode aBeforeKill = status(a);
@@ -348,11 +350,10 @@ class RemoteBrokerIT {
     private void retried(String reason) {
         retries.incrementAndGet();
         retryReasons.putIfAbsent(reason.length() > 60 ? reason.substring(0, 60) : reason, reason);
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // Before sending again: the surviving gateway (and through its health check, the broker) answers.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                .until(() -> healthProbe.send(HttpRequest.newBuilder(URI.create(b.baseUrl() + "/observe/health/live"))
+                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     // ---------------------------------------------------------------- checks
