@@ -150,9 +150,10 @@ class RemoteBrokerIT {
             senders.add(threads.submit(() -> sendOverJms(client)));
         }
         awaitAccepted(TOTAL / 5);
-        // HQ loses answers while the next tenth of the updates is accepted.
+        // HQ loses answers (each such batch is sent again) while it applies the next TOTAL/20 updates.
+        int appliedAtFault = hq.appliedCount(STORE);
         hq.setFault("ack-lost", 0.3, 20);
-        awaitAccepted(TOTAL * 3 / 10);
+        await().atMost(Duration.ofSeconds(60)).until(() -> hq.appliedCount(STORE) >= appliedAtFault + TOTAL / 20);
         hq.setFault("none", 1.0, 20);
         awaitAccepted(TOTAL * 2 / 5);
         JsonNode aBeforeKill = status(a);
