@@ -116,10 +116,8 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
         // remote one (config/remote-broker/store-gateway-broker.xml).
         c.addAddressConfiguration(new CoreAddressConfiguration().setName(Queues.SETTLED).addRoutingType(RoutingType.MULTICAST));
         c.addAddressSetting(Queues.SETTLED, addressSettings(maxSize));
-        // A terminal message whose ingest failed for a passing reason (mirror down, disk full) comes
-        // back after a pause instead of spinning; per-SKU order is fixed later, on the outbound queue.
-        c.getAddressSettings().get(Queues.INBOUND)
-                .setRedeliveryDelay(1000).setRedeliveryMultiplier(2.0).setMaxRedeliveryDelay(30_000);
+        // No redelivery delay anywhere (addressSettings): a message given back with a delay would be
+        // overtaken by the later messages of its SKU. JmsIngest pauses itself after a failure instead.
         c.addAddressSetting("#", new AddressSettings()
                 .setDeadLetterAddress(SimpleString.of(Queues.DLQ))
                 .setExpiryAddress(SimpleString.of(Queues.EXPIRED)));

@@ -154,7 +154,8 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, AutoClosea
     /**
      * Every gateway queue exists, and the broker never dead-letters or expires an update on its own:
      * unlimited delivery attempts (each rolled-back HQ batch counts as one), the gateway's dead-letter
-     * and expiry addresses, no forced expiry.
+     * and expiry addresses, no forced expiry; and no redelivery delay, which would let later updates of
+     * a SKU overtake one given back.
      */
     synchronized void verifySetup() {
         List<String> problems = new ArrayList<>();
@@ -178,6 +179,7 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, AutoClosea
                 expect(problems, address, settings, "expiryAddress", null, Queues.EXPIRED);
                 expect(problems, address, settings, "expiryDelay", "-1", "-1");
                 expect(problems, address, settings, "maxExpiryDelay", "-1", "-1");
+                expect(problems, address, settings, "redeliveryDelay", "0", "0");
             }
             // The gateways' notices to each other: a notice dead-lettered after a few failed tries
             // would leave that update QUEUED in a peer's mirror for ever.

@@ -80,7 +80,8 @@ public final class HqSimulator {
     private final java.util.Set<String> refusedSkus = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile String requiredToken;
     private volatile Map<String, String> lastBatchHeaders = Map.of();
-    private volatile java.util.function.Consumer<List<UpdateResult>> onAnswered = results -> { };
+    private volatile java.util.function.BiConsumer<Map<String, String>, List<UpdateResult>> onAnswered = (headers, results) -> { };
+    private final java.util.Set<String> otherTokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile ScheduledExecutorService workers;
     private HttpServer server;
     private int port;
@@ -269,6 +270,11 @@ public final class HqSimulator {
      * goes out (the benchmark times an update's way through the gateway with it). Keep it quick.
      */
     public void whenAnswered(java.util.function.Consumer<List<UpdateResult>> listener) {
+        this.onAnswered = (headers, results) -> listener.accept(results);
+    }
+
+    /** The same, also given the request's headers (names in lower case), e.g. to tell which gateway sent a batch. */
+    public void whenAnswered(java.util.function.BiConsumer<Map<String, String>, List<UpdateResult>> listener) {
         this.onAnswered = listener;
     }
 
@@ -279,6 +285,11 @@ public final class HqSimulator {
     /** @param token the bearer token /hq/v1/stores/… will require; null opens them */
     public void setRequiredToken(String token) {
         this.requiredToken = token;
+    }
+
+    /** A further bearer token /hq/v1/stores/… accept while a token is required (one per gateway, so tests can tell them apart). */
+    public void acceptAlso(String token) {
+        otherTokens.add(token);
     }
 
     private SimulatedStore store(String storeId) {
@@ -334,8 +345,14 @@ public final class HqSimulator {
             return true;
         }
         String given = req.header("Authorization");
-        return given != null && MessageDigest.isEqual(
-                given.getBytes(StandardCharsets.UTF_8), ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
+        if (given == null) {
+            return false;
+        }
+        boolean ok = MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
+        for (String other : otherTokens) {
+            ok |= MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), ("Bearer " + other).getBytes(StandardCharsets.UTF_8));
+        }
+        return ok;
     }
 
     private void dispatch(SimExchange req, List<Route> routes) throws IOException {
@@ -401,7 +418,7 @@ public final class HqSimulator {
             }
         }
         List<UpdateResult> results = store(params.get(0)).applyBatch(updates, Instant.now());
-        onAnswered.accept(results);
+        onAnswered.accept(req.headers(), results);
         if (faults.strikes(Mode.ACK_LOST)) {
             req.drop();
             return;

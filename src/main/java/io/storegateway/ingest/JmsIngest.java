@@ -43,7 +43,11 @@ import java.util.List;
  * untouched but for an {@code error} property, to {@code store.updates.invalid} in the same transaction
  * as its removal, so it is never lost and never doubled. Receipts go to JMSReplyTo, if set, in that
  * transaction too. When the updates cannot be stored (disk full, broker trouble) the whole batch is
- * given back, and the broker offers it again after a pause. ({@link #take} does the same for one message
+ * given back to the head of the queue, and nothing is taken for a pause that grows with each failure
+ * in a row (1 s, doubling, at most 30 s), with the consumer closed meanwhile so that another gateway
+ * sharing the broker may take its message groups. The pause is the gateway's, not the broker's: a
+ * redelivery delay on the queue would hold back the given-back messages while later messages of the
+ * same terminal and SKU went ahead. ({@link #take} does the same for one message
  * inside a Camel JMS consumer's transaction, for a route that prefers one.)
  */
 public final class JmsIngest implements AutoCloseable {
@@ -51,6 +55,8 @@ public final class JmsIngest implements AutoCloseable {
     public static final String ERROR_PROPERTY = "error";
     public static final String POLL_TIMEOUT_MS = "gateway.ingest.jms.poll-timeout-ms";
     static final long DEFAULT_POLL_TIMEOUT_MS = 500;
+    static final long FIRST_PAUSE_MS = 1000;
+    static final long MAX_PAUSE_MS = 30_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsIngest.class);
 
@@ -61,6 +67,9 @@ public final class JmsIngest implements AutoCloseable {
     private JMSContext session;
     private JMSConsumer consumer;
     private volatile boolean closed;
+    /** After a failed batch: nothing is taken before this (System.nanoTime()); the pause doubles with each failure in a row. */
+    private long pausedUntil;
+    private long pauseMs;
 
     public JmsIngest(UpdateValidator validator, UpdateIntake intake) {
         this(validator, intake, null, DEFAULT_POLL_TIMEOUT_MS);
@@ -84,7 +93,7 @@ public final class JmsIngest implements AutoCloseable {
      */
     public synchronized void takeBatch(Exchange exchange, int max) throws JMSException {
         exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
-        if (closed) {
+        if (closed || System.nanoTime() - pausedUntil < 0) {
             return;
         }
         if (consumer == null) {
@@ -127,16 +136,22 @@ public final class JmsIngest implements AutoCloseable {
                 }
             }
             session.commit();
+            pauseMs = 0;
             exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, true);
         } catch (JMSException | RuntimeException e) {
-            // Given back whole: the broker offers the messages again after the inbound queue's pause.
-            LOG.warn("Could not store {} JMS message(s) from {}; they stay there and come back shortly: {}", taken,
-                    Queues.INBOUND, e.toString());
+            // Given back whole, to the head of the queue in their order; taken again after a pause.
+            pauseMs = pauseMs == 0 ? FIRST_PAUSE_MS : Math.min(MAX_PAUSE_MS, pauseMs * 2);
+            pausedUntil = System.nanoTime() + pauseMs * 1_000_000;
+            LOG.warn("Could not store {} JMS message(s) from {}; they stay there, tried again in {} ms: {}", taken,
+                    Queues.INBOUND, pauseMs, e.toString());
             try {
                 session.rollback();
             } catch (RuntimeException e2) {
-                closeSession();
+                // closed below all the same: the broker takes the messages back when the session is gone
             }
+            // A new consumer after the pause: meanwhile another gateway on the same broker may take
+            // the message groups this one held.
+            closeSession();
         }
     }
 

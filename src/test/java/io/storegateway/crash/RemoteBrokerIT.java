@@ -86,6 +86,9 @@ class RemoteBrokerIT {
     private final AtomicInteger retries = new AtomicInteger();
     private final Map<String, String> retryReasons = new ConcurrentHashMap<>();
     private volatile boolean aIsDead;
+    /** Every batch HQ answered, in the order it answered them: who sent it, and each update's result. */
+    private final List<String> hqBatches = java.util.Collections.synchronizedList(new ArrayList<>());
+    private static final String B_HQ_TOKEN = TestGateway.HQ_TOKEN + "-b";
 
     private RemoteArtemis broker;
     private HqSimulator hq;
@@ -120,6 +123,11 @@ class RemoteBrokerIT {
         long brokerMillis = (System.nanoTime() - testStarted) / 1_000_000;
         hq = new HqSimulator(0);
         hq.setRequiredToken(TestGateway.HQ_TOKEN);
+        hq.acceptAlso(B_HQ_TOKEN);
+        long t0 = System.nanoTime();
+        hq.whenAnswered((headers, results) -> hqBatches.add(String.format("%6d ms %s %s %s", (System.nanoTime() - t0) / 1_000_000,
+                headers.getOrDefault("authorization", "").endsWith("-b") ? "B" : "A", headers.get("idempotency-key"),
+                results.stream().map(r -> r.updateId() + ":" + r.status()).toList())));
         hq.seedDemoCatalogue(STORE, SKUS);
         hq.start();
         // Every HQ call takes a little while, so a batch is often in flight when A dies.
@@ -130,7 +138,7 @@ class RemoteBrokerIT {
                 RemoteBroker.PASSWORD, RemoteArtemis.GATEWAY_PASSWORD,
                 "gateway.broker.disk-scan-ms", "1000");
         a = new GatewayProcess(dir.resolve("gateway-a"), hq.url(), TestGateway.HQ_TOKEN, remote);
-        b = new GatewayProcess(dir.resolve("gateway-b"), hq.url(), TestGateway.HQ_TOKEN, remote);
+        b = new GatewayProcess(dir.resolve("gateway-b"), hq.url(), B_HQ_TOKEN, remote);
         System.out.printf("REMOTE broker %s (%s), gateway A %s, gateway B %s%n", broker.url(), dir, a.baseUrl(), b.baseUrl());
         a.start();
         b.start();
@@ -153,13 +161,16 @@ class RemoteBrokerIT {
         // HQ loses answers (each such batch is sent again) while it applies the next TOTAL/20 updates.
         int appliedAtFault = hq.appliedCount(STORE);
         hq.setFault("ack-lost", 0.3, 20);
+        hqBatches.add(String.format("%6d ms ack-lost on", (System.nanoTime() - t0) / 1_000_000));
         await().atMost(Duration.ofSeconds(60)).until(() -> hq.appliedCount(STORE) >= appliedAtFault + TOTAL / 20);
         hq.setFault("none", 1.0, 20);
+        hqBatches.add(String.format("%6d ms ack-lost off", (System.nanoTime() - t0) / 1_000_000));
         awaitAccepted(TOTAL * 2 / 5);
         JsonNode aBeforeKill = status(a);
         int acceptedAtKill = accepted.size();
         int appliedAtKill = hq.appliedCount(STORE);
         aIsDead = true;
+        hqBatches.add(String.format("%6d ms killing A", (System.nanoTime() - t0) / 1_000_000));
         int killCode = a.kill();
         System.out.printf("REMOTE killed A (exit %d) with %d accepted, %d applied at HQ; A had forwarded %s%n",
                 killCode, acceptedAtKill, appliedAtKill, aBeforeKill.path("forwarding"));
@@ -213,6 +224,11 @@ class RemoteBrokerIT {
             List<String> applied = hq.appliedOrder(STORE, sku);
             if (!applied.equals(expected)) {
                 wrongOrder.add(sku + " applied " + applied);
+                System.out.printf("REMOTE %s was applied out of order; HQ's batches with it (and the events):%n", sku);
+                synchronized (hqBatches) {
+                    hqBatches.stream().filter(line -> line.contains(sku + "-") || !line.contains("["))
+                            .forEach(line -> System.out.println("REMOTE   " + line));
+                }
             }
         }
         List<String> aMirrorWrong = aMirror.differences(accepted.keySet(), atHq);
