@@ -10,6 +10,7 @@ import io.storegateway.admin.HistoryApiRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storegateway.broker.BrokerConnections;
+import io.storegateway.broker.GroupFence;
 import io.storegateway.broker.StorageGuard;
 import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.forward.BatchNarrower;
@@ -250,7 +251,8 @@ public final class Gateway implements AutoCloseable {
         GatewayBeans.HQ_CHANGES_POLLER.bind(camel, changes);
         GatewayBeans.RECONCILIATION.bind(camel, reconciliation);
         JmsIngest jmsIngest = new JmsIngest(validator, intake, connections,
-                settings.getLong(JmsIngest.POLL_TIMEOUT_MS, 500));
+                settings.getLong(JmsIngest.POLL_TIMEOUT_MS, 500),
+                settings.brokerUrl().isEmpty() ? null : GroupFence.from(settings));
         GatewayBeans.JMS_INGEST.bind(camel, jmsIngest);
         GatewayBeans.OUTBOUND_BATCHES.bind(camel, batches);
         GatewayBeans.HQ_BATCH_REQUEST.bind(camel, request);

@@ -1,6 +1,7 @@
 package io.storegateway.forward;
 
 import io.storegateway.broker.BrokerConnections;
+import io.storegateway.broker.GroupFence;
 import io.storegateway.broker.Queues;
 import io.storegateway.broker.UpdateMessages;
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
@@ -16,7 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Takes batches from the outbound queue for the {@code forward-to-hq} route, each in its own JMS
@@ -24,8 +27,11 @@ import java.util.List;
  * own session, so that several batches can be on their way to HQ at once; a lane takes its next batch
  * only after its last one is settled. Per-SKU order holds: every update carries its SKU as the message
  * group (JMSXGroupID), and the broker hands all of one group to one consumer, in queue order (a batch
- * rolled back goes back to the head of the queue, to the same consumer). A batch that is not committed
- * explicitly by the end of its exchange is rolled back: an edited route can delay updates, never lose them.
+ * rolled back goes back to the head of the queue, to the same consumer). A lane that meets a SKU for the
+ * first time while another consumer may just have let go of it (a gateway sharing the broker, or a lane of
+ * this one whose session was replaced) waits a moment and takes it again ({@link GroupFence}). A batch that
+ * is not committed explicitly by the end of its exchange is rolled back: an edited route can delay updates,
+ * never lose them.
  */
 public final class OutboundBatches implements AutoCloseable {
 
@@ -60,6 +66,9 @@ public final class OutboundBatches implements AutoCloseable {
     private volatile boolean tookSinceDrained;
     private volatile int warnedBatchSize;
     private volatile Runnable onDrained = () -> { };
+    private final GatewaySettings settings;
+    /** Other consumers share the queue (a remote broker), or one of ours was replaced: new groups are fenced. */
+    private volatile boolean othersMayLetGo;
 
     public OutboundBatches(BrokerConnections broker, ForwardBackoff backoff, CircuitBreaker breaker,
                            HqAccessAlert accessAlert, GatewaySettings s) {
@@ -70,6 +79,8 @@ public final class OutboundBatches implements AutoCloseable {
         this.batchSize = s.getInt(BATCH_SIZE, DEFAULT_BATCH_SIZE);
         this.pollTimeoutMs = s.getLong(POLL_TIMEOUT_MS, DEFAULT_POLL_TIMEOUT_MS);
         this.lingerMs = s.getLong(LINGER_MS, DEFAULT_LINGER_MS);
+        this.settings = s;
+        this.othersMayLetGo = !s.brokerUrl().isEmpty();
         if (batchSize < 1 || batchSize > 500) {
             throw new IllegalStateException(BATCH_SIZE + " must be between 1 and 500, not " + batchSize);
         }
@@ -130,6 +141,21 @@ public final class OutboundBatches implements AutoCloseable {
                 lane.rollbackQuietly();
                 lane.release(true);
                 throw e;
+            }
+            if (!updates.isEmpty() && othersMayLetGo && !lane.fence.knowsAll(groupsOf(updates))) {
+                // Another consumer may have just let go of one of these SKUs, with earlier updates of it
+                // still on their way back to the queue: wait, give the batch back, take it again in order.
+                LOG.debug("Lane met new SKUs; giving {} update(s) back after {} ms so that earlier ones come first",
+                        updates.size(), lane.fence.settleMs());
+                try {
+                    lane.fence.settle(groupsOf(updates), lane.consumer());
+                } catch (JMSException | RuntimeException e) {
+                    lane.rollbackQuietly();
+                    lane.release(true);
+                    throw e;
+                }
+                lane.rollbackQuietly();
+                updates.clear();
             }
             if (updates.isEmpty()) {
                 lane.release(true);
@@ -192,11 +218,20 @@ public final class OutboundBatches implements AutoCloseable {
         return (int) lanes.stream().filter(l -> l.busy).count();
     }
 
+    private static Set<String> groupsOf(List<QueuedUpdate> updates) throws JMSException {
+        Set<String> groups = new HashSet<>();
+        for (QueuedUpdate u : updates) {
+            groups.add(u.message() == null ? u.update().sku() : GroupFence.groupOf(u.message()));
+        }
+        return groups;
+    }
+
     /** One consumer on the outbound queue with its own transacted session; busy while its batch is out. */
     private final class Lane {
         JMSContext session;
         JMSConsumer consumer;
         boolean busy;
+        final GroupFence fence = GroupFence.from(settings);
 
         JMSConsumer consumer() {
             if (consumer == null) {
@@ -231,12 +266,15 @@ public final class OutboundBatches implements AutoCloseable {
             try {
                 if (session != null) {
                     session.close();
+                    // its SKUs may now go to another lane while its updates are on their way back
+                    othersMayLetGo = true;
                 }
             } catch (RuntimeException ignored) {
                 // the broker takes the updates back when the session is gone
             }
             session = null;
             consumer = null;
+            fence.forget();
         }
     }
 

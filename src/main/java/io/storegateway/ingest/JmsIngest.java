@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.broker.BrokerConnections;
+import io.storegateway.broker.GroupFence;
 import io.storegateway.broker.MessageCopies;
 import io.storegateway.broker.Queues;
 import io.storegateway.update.InventoryUpdate;
@@ -70,16 +71,32 @@ public final class JmsIngest implements AutoCloseable {
     /** After a failed batch: nothing is taken before this (System.nanoTime()); the pause doubles with each failure in a row. */
     private long pausedUntil;
     private long pauseMs;
+    private final GroupFence fence;
 
     public JmsIngest(UpdateValidator validator, UpdateIntake intake) {
         this(validator, intake, null, DEFAULT_POLL_TIMEOUT_MS);
     }
 
     public JmsIngest(UpdateValidator validator, UpdateIntake intake, BrokerConnections broker, long pollTimeoutMs) {
+        this(validator, intake, broker, pollTimeoutMs, null);
+    }
+
+    /**
+     * @param fence for a broker other gateways share (null: none): a terminal's message group (JMSXGroupID)
+     *              that this gateway meets for the first time is taken only after a pause, so that
+     *              messages of it another gateway was holding when it ended come first
+     */
+    public JmsIngest(UpdateValidator validator, UpdateIntake intake, BrokerConnections broker, long pollTimeoutMs,
+                     GroupFence fence) {
         this.validator = validator;
         this.intake = intake;
         this.broker = broker;
         this.pollTimeoutMs = pollTimeoutMs;
+        this.fence = fence;
+    }
+
+    /** A message of a batch that is not a valid update, and why. */
+    private record Invalid(Message message, String error) {
     }
 
     /** A message of a batch, and what became of it. */
@@ -103,20 +120,22 @@ public final class JmsIngest implements AutoCloseable {
         List<Taken> valid = new ArrayList<>();
         List<InventoryUpdate> all = new ArrayList<>();
         int taken = 0;
+        List<String> groups = new ArrayList<>();
+        List<Invalid> invalid = new ArrayList<>();
         try {
             Message m = consumer.receive(pollTimeoutMs);
             while (m != null) {
                 taken++;
+                groups.add(GroupFence.groupOf(m));
                 Read read = read(m);
                 if (read.error() == null) {
                     valid.add(new Taken(m, read.updates(), read.array()));
                     all.addAll(read.updates());
                 } else {
-                    String error = read.error();
-                    setAside(session, m, error);
-                    intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
-                    LOG.warn("Invalid JMS message {} set aside on {}: {}", m.getJMSMessageID(), Queues.INVALID, error);
-                    reply(m, invalidReply(error));
+                    // copied now: the body of a large message can only be read until the next one is received
+                    setAside(session, m, read.error());
+                    reply(m, invalidReply(read.error()));
+                    invalid.add(new Invalid(m, read.error()));
                 }
                 if (taken >= max || all.size() >= UpdateValidator.MAX_BATCH * 2) {
                     break;
@@ -124,6 +143,15 @@ public final class JmsIngest implements AutoCloseable {
                 m = consumer.receiveNoWait();
             }
             if (taken == 0) {
+                return;
+            }
+            if (fence != null && !fence.knowsAll(groups)) {
+                // Another gateway may have just let go of one of these groups, with earlier messages of
+                // it still on their way back to the queue: wait, give these back, take them again in order.
+                LOG.debug("New message groups; giving {} JMS message(s) back after {} ms so that earlier ones come first",
+                        taken, fence.settleMs());
+                fence.settle(groups, consumer);
+                session.rollback();
                 return;
             }
             if (!all.isEmpty()) {
@@ -137,6 +165,10 @@ public final class JmsIngest implements AutoCloseable {
             }
             session.commit();
             pauseMs = 0;
+            for (Invalid i : invalid) {
+                intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
+                LOG.warn("Invalid JMS message {} set aside on {}: {}", i.message().getJMSMessageID(), Queues.INVALID, i.error());
+            }
             exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, true);
         } catch (JMSException | RuntimeException e) {
             // Given back whole, to the head of the queue in their order; taken again after a pause.
@@ -189,6 +221,9 @@ public final class JmsIngest implements AutoCloseable {
         }
         session = null;
         consumer = null;
+        if (fence != null) {
+            fence.forget();
+        }
     }
 
     @Override

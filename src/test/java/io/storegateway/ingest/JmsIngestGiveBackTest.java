@@ -51,6 +51,7 @@ class JmsIngestGiveBackTest {
     private final AtomicBoolean storageFull = new AtomicBoolean();
     private BrokerConnections broker;
     private JmsIngest ingest;
+    private UpdateIntake intake;
     private DefaultCamelContext camel;
 
     @BeforeEach
@@ -65,7 +66,7 @@ class JmsIngestGiveBackTest {
         toClose.add(broker);
         MirrorDatabase mirror = MirrorDatabase.open(s);
         toClose.add(mirror);
-        UpdateIntake intake = new UpdateIntake(broker, storageFull::get, new AcceptedUpdates(mirror), new IngestStats(),
+        intake = new UpdateIntake(broker, storageFull::get, new AcceptedUpdates(mirror), new IngestStats(),
                 Clock.systemUTC());
         ingest = new JmsIngest(new UpdateValidator(), intake, broker, 50);
         toClose.add(ingest);
@@ -113,6 +114,35 @@ class JmsIngestGiveBackTest {
         // ...then everything goes through, in the order it was sent.
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             takeBatch(4);
+            return ids(Queues.OUTBOUND).size() >= sent.size();
+        });
+        assertThat(ids(Queues.OUTBOUND)).containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    void onASharedBrokerANewMessageGroupIsGivenBackOnceAndThenIngestedInOrder() throws Exception {
+        ingest.close();
+        ingest = new JmsIngest(new UpdateValidator(), intake, broker, 50, new io.storegateway.broker.GroupFence(100));
+        toClose.add(ingest);
+        List<String> sent = IntStream.range(0, 6).mapToObj(i -> "fenced-u" + i).toList();
+        broker.inTransaction(ctx -> {
+            for (String id : sent) {
+                TextMessage m = ctx.createTextMessage(TerminalClient.adjust(id, "SKU-0002", 1));
+                try {
+                    m.setStringProperty("JMSXGroupID", "till-3");
+                } catch (jakarta.jms.JMSException e) {
+                    throw new IllegalStateException(e);
+                }
+                ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), m);
+            }
+            return null;
+        });
+
+        assertThat(takeBatch(10)).as("a first take of a group this gateway never saw").isFalse();
+        assertThat(ids(Queues.OUTBOUND)).isEmpty();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            takeBatch(10);
             return ids(Queues.OUTBOUND).size() >= sent.size();
         });
         assertThat(ids(Queues.OUTBOUND)).containsExactlyElementsOf(sent);

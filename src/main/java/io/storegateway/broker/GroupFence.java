@@ -1,0 +1,104 @@
+package io.storegateway.broker;
+
+import io.storegateway.config.GatewaySettings;
+import jakarta.jms.JMSConsumer;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Keeps one consumer from acting on a message group (a SKU) it has only just been given, so that per-SKU
+ * order survives another consumer's end.
+ * <p>
+ * Why: when a consumer that held a group goes away (a gateway killed, a session closed), Artemis gives the
+ * group to another consumer at once, but puts the gone consumer's unfinished messages back only once its
+ * journal work is done. For a few milliseconds a later message of the group can reach the new consumer
+ * before an earlier one is back (RemoteBrokerIT saw HQ apply SKU-0003-u15 before -u14 that way).
+ * <p>
+ * So a consumer that meets a group for the first time waits a moment (the settle time) and gives what it
+ * took back. Artemis puts given-back messages back in the order they first arrived, so the next take gets
+ * the group's messages in order. A group once seen stays with its consumer until that consumer is closed
+ * ({@link #forget} then), so each group costs one pause per consumer. One fence per consumer; not thread-safe.
+ */
+public final class GroupFence {
+
+    public static final String SETTLE_MS = "gateway.broker.group-settle-ms";
+    static final long DEFAULT_SETTLE_MS = 500;
+    /** How many further messages a settling consumer reads ahead, so that one pause covers their groups too. */
+    static final int LOOK_AHEAD = 1000;
+
+    private final long settleMs;
+    private final Set<String> seen = new HashSet<>();
+
+    public GroupFence(long settleMs) {
+        if (settleMs < 0 || settleMs > 60_000) {
+            throw new IllegalStateException(SETTLE_MS + " must be between 0 and 60000, not " + settleMs);
+        }
+        this.settleMs = settleMs;
+    }
+
+    public static GroupFence from(GatewaySettings s) {
+        return new GroupFence(s.getLong(SETTLE_MS, DEFAULT_SETTLE_MS));
+    }
+
+    /** The group of a message; null when it has none. */
+    public static String groupOf(Message m) throws JMSException {
+        return m.getStringProperty(UpdateMessages.GROUP_ID);
+    }
+
+    /** Whether this consumer has seen every one of these groups before (null entries, no group, are ignored). */
+    public boolean knowsAll(Collection<String> groups) {
+        if (settleMs == 0) {
+            return true;
+        }
+        for (String g : groups) {
+            if (g != null && !seen.contains(g)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Learns these groups and those of the messages waiting in the consumer, then waits the settle time.
+     * The caller then gives everything it took back (rolls its transaction back).
+     */
+    public void settle(Collection<String> groups, JMSConsumer consumer) throws JMSException {
+        learn(groups);
+        for (int i = 0; i < LOOK_AHEAD; i++) {
+            Message m = consumer.receiveNoWait();
+            if (m == null) {
+                break;
+            }
+            String g = groupOf(m);
+            if (g != null) {
+                seen.add(g);
+            }
+        }
+        try {
+            Thread.sleep(settleMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void learn(Collection<String> groups) {
+        for (String g : groups) {
+            if (g != null) {
+                seen.add(g);
+            }
+        }
+    }
+
+    /** The consumer was closed: the broker may give its groups to others, and others' to its successor. */
+    public void forget() {
+        seen.clear();
+    }
+
+    public long settleMs() {
+        return settleMs;
+    }
+}
