@@ -85,18 +85,7 @@ class JmsIngestGiveBackTest {
     @Test
     void aBatchThatCouldNotBeStoredIsTakenAgainBeforeTheLaterMessagesOfItsSku() throws Exception {
         List<String> sent = IntStream.range(0, 10).mapToObj(i -> "give-back-u" + i).toList();
-        broker.inTransaction(ctx -> {
-            for (String id : sent) {
-                TextMessage m = ctx.createTextMessage(TerminalClient.adjust(id, "SKU-0001", 1));
-                try {
-                    m.setStringProperty("JMSXGroupID", "SKU-0001");
-                } catch (jakarta.jms.JMSException e) {
-                    throw new IllegalStateException(e);
-                }
-                ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), m);
-            }
-            return null;
-        });
+        sendToInbound(sent, "SKU-0001", "SKU-0001");
 
         // The broker's disk is full: the first batch (4 messages) is given back whole.
         storageFull.set(true);
@@ -125,18 +114,7 @@ class JmsIngestGiveBackTest {
         ingest = new JmsIngest(new UpdateValidator(), intake, broker, 50, new io.storegateway.broker.GroupFence(100));
         toClose.add(ingest);
         List<String> sent = IntStream.range(0, 6).mapToObj(i -> "fenced-u" + i).toList();
-        broker.inTransaction(ctx -> {
-            for (String id : sent) {
-                TextMessage m = ctx.createTextMessage(TerminalClient.adjust(id, "SKU-0002", 1));
-                try {
-                    m.setStringProperty("JMSXGroupID", "till-3");
-                } catch (jakarta.jms.JMSException e) {
-                    throw new IllegalStateException(e);
-                }
-                ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), m);
-            }
-            return null;
-        });
+        sendToInbound(sent, "SKU-0002", "till-3");
 
         assertThat(takeBatch(10)).as("a first take of a group this gateway never saw").isFalse();
         assertThat(ids(Queues.OUTBOUND)).isEmpty();
@@ -146,6 +124,22 @@ class JmsIngestGiveBackTest {
             return ids(Queues.OUTBOUND).size() >= sent.size();
         });
         assertThat(ids(Queues.OUTBOUND)).containsExactlyElementsOf(sent);
+    }
+
+    /** What a terminal sends: one message per update id, each with the given JMSXGroupID. */
+    private void sendToInbound(List<String> ids, String sku, String group) {
+        broker.inTransaction(ctx -> {
+            for (String id : ids) {
+                TextMessage m = ctx.createTextMessage(TerminalClient.adjust(id, sku, 1));
+                try {
+                    m.setStringProperty("JMSXGroupID", group);
+                } catch (jakarta.jms.JMSException e) {
+                    throw new IllegalStateException(e);
+                }
+                ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), m);
+            }
+            return null;
+        });
     }
 
     private boolean takeBatch(int max) throws Exception {
