@@ -7,8 +7,10 @@ import io.storegateway.security.AccessTokens;
 import jakarta.jms.JMSContext;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,24 @@ class RemoteBrokerTest {
     }
 
     @Test
+    void refusesABrokerThatWouldDelayARedelivery() {
+        // Everything else as the gateway needs it: a given-back update that waited would be overtaken
+        // by the later updates of its SKU.
+        String url = bareBroker(true, new AddressSettings()
+                .setMaxDeliveryAttempts(-1)
+                .setDeadLetterAddress(SimpleString.of(Queues.DLQ))
+                .setExpiryAddress(SimpleString.of(Queues.EXPIRED))
+                .setRedeliveryDelay(1000));
+
+        assertThatThrownBy(() -> RemoteBroker.connect(GatewaySettings.of(Map.of()), url, USER, SECRET))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("store.updates.in has redeliveryDelay 1000, needs 0")
+                .hasMessageContaining("store.updates.outbound has redeliveryDelay 1000, needs 0")
+                .hasMessageNotContaining("store.updates.in has maxDeliveryAttempts")
+                .hasMessageNotContaining("deadLetterAddress");
+    }
+
+    @Test
     void aFullRemoteDiskAnswers503InsteadOfBlockingTheTerminal() throws IOException {
         FileStore disk = Files.getFileStore(Path.of("target").toAbsolutePath());
         long usedPercent = 100 * (disk.getTotalSpace() - disk.getUsableSpace()) / disk.getTotalSpace();
@@ -117,6 +137,11 @@ class RemoteBrokerTest {
 
     /** Artemis as it comes: no security, default address settings; with or without the gateway's queues. */
     private String bareBroker(boolean withQueues) {
+        return bareBroker(withQueues, null);
+    }
+
+    /** The same, with these settings for the gateway's addresses (store.updates.#). */
+    private String bareBroker(boolean withQueues, AddressSettings gatewayAddresses) {
         int port = TestGateway.freePort();
         ConfigurationImpl c = new ConfigurationImpl();
         c.setPersistenceEnabled(false);
@@ -131,6 +156,9 @@ class RemoteBrokerTest {
             for (String q : Queues.ALL) {
                 c.addQueueConfiguration(QueueConfiguration.of(q).setRoutingType(RoutingType.ANYCAST));
             }
+        }
+        if (gatewayAddresses != null) {
+            c.addAddressSetting("store.updates.#", gatewayAddresses);
         }
         EmbeddedActiveMQ server = new EmbeddedActiveMQ().setConfiguration(c);
         try {
