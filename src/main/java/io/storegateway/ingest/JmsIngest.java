@@ -93,6 +93,8 @@ public final class JmsIngest implements AutoCloseable {
         this.broker = broker;
         this.pollTimeoutMs = pollTimeoutMs;
         this.fence = fence;
+        // not paused (System.nanoTime() may be negative: compared by difference, never with 0)
+        this.pausedUntil = System.nanoTime();
     }
 
     /** A message of a batch that is not a valid update, and why. */
