@@ -18,10 +18,10 @@ import java.util.Set;
  * journal work is done. For a few milliseconds a later message of the group can reach the new consumer
  * before an earlier one is back (RemoteBrokerIT saw HQ apply SKU-0003-u15 before -u14 that way).
  * <p>
- * So a consumer that meets a group for the first time waits a moment (the settle time) and gives what it
- * took back. Artemis puts given-back messages back in the order they first arrived, so the next take gets
+ * So a consumer that meets a group for the first time holds what it took for a moment (the settle time),
+ * taking nothing else meanwhile, and then gives it back. Artemis puts given-back messages back in the order they first arrived, so the next take gets
  * the group's messages in order. A group once seen stays with its consumer until that consumer is closed
- * ({@link #forget} then), so each group costs one pause per consumer. One fence per consumer; not thread-safe.
+ * ({@link #forget} then), so each group costs one pause per consumer. One fence per consumer.
  */
 public final class GroupFence {
 
@@ -32,6 +32,8 @@ public final class GroupFence {
 
     private final long settleMs;
     private final Set<String> seen = new HashSet<>();
+    private boolean held;
+    private long heldUntil;
 
     public GroupFence(long settleMs) {
         if (settleMs < 0 || settleMs > 60_000) {
@@ -50,7 +52,7 @@ public final class GroupFence {
     }
 
     /** Whether this consumer has seen every one of these groups before (null entries, no group, are ignored). */
-    public boolean knowsAll(Collection<String> groups) {
+    public synchronized boolean knowsAll(Collection<String> groups) {
         if (settleMs == 0) {
             return true;
         }
@@ -63,10 +65,11 @@ public final class GroupFence {
     }
 
     /**
-     * Learns these groups and those of the messages waiting in the consumer, then waits the settle time.
-     * The caller then gives everything it took back (rolls its transaction back).
+     * Learns these groups and those of the messages waiting in the consumer, and starts holding: the
+     * caller keeps what it took, untouched, until {@link #releaseDue} says the settle time is over, and
+     * then gives it all back (rolls its transaction back). Nothing waits meanwhile.
      */
-    public void settle(Collection<String> groups, JMSConsumer consumer) throws JMSException {
+    public synchronized void hold(Collection<String> groups, JMSConsumer consumer) throws JMSException {
         learn(groups);
         for (int i = 0; i < LOOK_AHEAD; i++) {
             Message m = consumer.receiveNoWait();
@@ -78,14 +81,25 @@ public final class GroupFence {
                 seen.add(g);
             }
         }
-        try {
-            Thread.sleep(settleMs);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        heldUntil = System.nanoTime() + settleMs * 1_000_000;
+        held = true;
     }
 
-    void learn(Collection<String> groups) {
+    /** Holding, and the settle time is not over yet. */
+    public synchronized boolean holding() {
+        return held && System.nanoTime() - heldUntil < 0;
+    }
+
+    /** True once when the settle time of a hold is over: the caller gives back what it took now. */
+    public synchronized boolean releaseDue() {
+        if (held && System.nanoTime() - heldUntil >= 0) {
+            held = false;
+            return true;
+        }
+        return false;
+    }
+
+    private void learn(Collection<String> groups) {
         for (String g : groups) {
             if (g != null) {
                 seen.add(g);
@@ -94,8 +108,9 @@ public final class GroupFence {
     }
 
     /** The consumer was closed: the broker may give its groups to others, and others' to its successor. */
-    public void forget() {
+    public synchronized void forget() {
         seen.clear();
+        held = false;
     }
 
     public long settleMs() {

@@ -29,7 +29,7 @@ import java.util.Set;
  * group (JMSXGroupID), and the broker hands all of one group to one consumer, in queue order (a batch
  * rolled back goes back to the head of the queue, to the same consumer). A lane that meets a SKU for the
  * first time while another consumer may just have let go of it (a gateway sharing the broker, or a lane of
- * this one whose session was replaced) waits a moment and takes it again ({@link GroupFence}). A batch that
+ * this one whose session was replaced) holds it for a moment and then takes it again ({@link GroupFence}). A batch that
  * is not committed explicitly by the end of its exchange is rolled back: an edited route can delay updates,
  * never lose them.
  */
@@ -109,6 +109,7 @@ public final class OutboundBatches implements AutoCloseable {
             LOG.warn("Batch size {} given by the route is outside 1-500; using {}", maxBatchSize, size);
         }
         exchange.setProperty(BATCH_SIZE_PROPERTY, 0);
+        releaseHeldLanes();
         // A lane carries one batch at a time (busy until it is settled), so a second route calling
         // take, or a swap that forced a route down mid-batch, never shares a batch's transaction.
         if (closed || holdingBack()) {
@@ -144,18 +145,19 @@ public final class OutboundBatches implements AutoCloseable {
             }
             if (!updates.isEmpty() && othersMayLetGo && !lane.fence.knowsAll(groupsOf(updates))) {
                 // Another consumer may have just let go of one of these SKUs, with earlier updates of it
-                // still on their way back to the queue: wait, give the batch back, take it again in order.
-                LOG.debug("Lane met new SKUs; giving {} update(s) back after {} ms so that earlier ones come first",
+                // still on their way back to the queue: the lane holds the batch (busy, its transaction
+                // open) for the settle time, then gives it back (releaseHeldLanes) and takes it in order.
+                LOG.debug("Lane met new SKUs; holding {} update(s) for {} ms, then giving them back so that earlier ones come first",
                         updates.size(), lane.fence.settleMs());
                 try {
-                    lane.fence.settle(groupsOf(updates), lane.consumer());
+                    lane.fence.hold(groupsOf(updates), lane.consumer());
                 } catch (JMSException | RuntimeException e) {
                     lane.rollbackQuietly();
                     lane.release(true);
                     throw e;
                 }
-                lane.rollbackQuietly();
                 updates.clear();
+                continue;
             }
             if (updates.isEmpty()) {
                 lane.release(true);
@@ -216,6 +218,16 @@ public final class OutboundBatches implements AutoCloseable {
     /** Batches taken and not settled yet. */
     synchronized int inFlight() {
         return (int) lanes.stream().filter(l -> l.busy).count();
+    }
+
+    /** Lanes whose hold of new SKUs is over give the held updates back (in their order) and are free again. */
+    private void releaseHeldLanes() {
+        for (Lane lane : lanes) {
+            if (lane.fence.releaseDue()) {
+                lane.rollbackQuietly();
+                lane.release(true);
+            }
+        }
     }
 
     private static Set<String> groupsOf(List<QueuedUpdate> updates) throws JMSException {

@@ -115,6 +115,19 @@ public final class JmsIngest implements AutoCloseable {
         if (closed || System.nanoTime() - pausedUntil < 0) {
             return;
         }
+        if (fence != null) {
+            if (fence.holding()) {
+                return;
+            }
+            if (fence.releaseDue()) {
+                // the messages held for new groups go back, in their order, and are taken below
+                try {
+                    session.rollback();
+                } catch (RuntimeException e) {
+                    closeSession();
+                }
+            }
+        }
         if (consumer == null) {
             session = broker.newTransactedContext();
             consumer = session.createConsumer(session.createQueue(Queues.INBOUND));
@@ -149,11 +162,11 @@ public final class JmsIngest implements AutoCloseable {
             }
             if (fence != null && !fence.knowsAll(groups)) {
                 // Another gateway may have just let go of one of these groups, with earlier messages of
-                // it still on their way back to the queue: wait, give these back, take them again in order.
-                LOG.debug("New message groups; giving {} JMS message(s) back after {} ms so that earlier ones come first",
+                // it still on their way back to the queue: hold these (transaction open) for the settle
+                // time, then give them back and take them again in order.
+                LOG.debug("New message groups; holding {} JMS message(s) for {} ms, then giving them back so that earlier ones come first",
                         taken, fence.settleMs());
-                fence.settle(groups, consumer);
-                session.rollback();
+                fence.hold(groups, consumer);
                 return;
             }
             if (!all.isEmpty()) {
