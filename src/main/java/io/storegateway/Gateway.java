@@ -48,6 +48,7 @@ import io.storegateway.conflict.ConflictResolver;
 import io.storegateway.conflict.ManualResolutions;
 import io.storegateway.mirror.MirrorApiRoutes;
 import io.storegateway.mirror.MirrorDatabase;
+import io.storegateway.mirror.MirrorUpkeep;
 import io.storegateway.mirror.MirrorWriter;
 import io.storegateway.mirror.ProductViews;
 import io.storegateway.mirror.Products;
@@ -97,6 +98,7 @@ public final class Gateway implements AutoCloseable {
     private QueueDepths depths;
     private MirrorDatabase mirror;
     private AcceptedUpdates acceptedUpdates;
+    private MirrorUpkeep mirrorUpkeep;
     private ForwardStats forwardStats;
     private Main camel;
     private CatalogueLoader catalogue;
@@ -157,14 +159,16 @@ public final class Gateway implements AutoCloseable {
 
         mirror = MirrorDatabase.open(settings);
         toClose.push(mirror);
+        mirrorUpkeep = MirrorUpkeep.start(settings, mirror, clock);
+        toClose.push(mirrorUpkeep);
         acceptedUpdates = new AcceptedUpdates(mirror);
         Products products = new Products();
         ConflictRecords conflicts = new ConflictRecords(mirror);
         SyncState syncState = new SyncState(mirror);
-        ProductViews views = new ProductViews(mirror, acceptedUpdates, products, conflicts);
+        ProductViews views = new ProductViews(mirror, products, conflicts);
         MirrorWriter writer = new MirrorWriter(mirror, acceptedUpdates, products, conflicts, clock);
-        Reconciliation reconciliation = new Reconciliation(mirror, products, syncState, settings.hqUrl(), settings.storeId(),
-                settings.hqToken(), clock);
+        Reconciliation reconciliation = new Reconciliation(mirror, products, acceptedUpdates, syncState, settings.hqUrl(),
+                settings.storeId(), settings.hqToken(), clock);
         HqChangesPoller changes = new HqChangesPoller(mirror, products, syncState, settings.hqUrl(), settings.storeId(),
                 settings.hqToken(), settings.getLong("gateway.changes.interval-ms", 30_000), clock);
         ConflictResolver resolver = ConflictResolver.from(settings);
@@ -185,6 +189,7 @@ public final class Gateway implements AutoCloseable {
         toClose.push(notices);
         HqAnswerApplier applier = new HqAnswerApplier(writer, resolver, request, backoff, accessAlert, forwardStats, notices);
         batches.whenDrained(reconciliation::backlogDrained);
+        batches.whenDrained(mirrorUpkeep::soon);
         connectivity = new HqConnectivity(clock);
         // HQ is back: drain now, not at the next back-off tick or when the breaker's wait is over.
         connectivity.onRestored(backoff::retryNow);
@@ -276,6 +281,7 @@ public final class Gateway implements AutoCloseable {
         toClose.push(routeFiles);
         camel.configure().addRoutesBuilder(routeFiles.checkAtStart());
         status.addSection("routes", routeFiles::statusJson);
+        status.addSection("mirror", mirrorUpkeep::status);
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
         toClose.push(jmsIngest);
@@ -376,6 +382,10 @@ public final class Gateway implements AutoCloseable {
 
     public MirrorDatabase mirror() {
         return mirror;
+    }
+
+    public MirrorUpkeep mirrorUpkeep() {
+        return mirrorUpkeep;
     }
 
     public AcceptedUpdates acceptedUpdates() {

@@ -70,7 +70,8 @@ public final class ParkedMessages {
                     copy.setStringProperty(UpdateMessages.GROUP_ID, m.getStringProperty(UpdateMessages.SKU));
                     // A new duplicate-detection id: the broker remembers the first one.
                     copy.setStringProperty(UpdateMessages.DUPLICATE_ID, updateId + ":replay:" + m.getJMSMessageID());
-                    updates.requeue(updateId);
+                    UpdateMessages.QueuedUpdate q = UpdateMessages.fromMessage(m);
+                    updates.requeue(q.update(), q.channel(), q.receivedAt());
                 }
                 ctx.createProducer().send(ctx.createQueue(target), copy);
                 ObjectNode answer = describe(m);

@@ -216,8 +216,12 @@ public final class GatewaySettings {
         if (url != null) {
             return url;
         }
-        Path file = dataDir().toAbsolutePath().normalize().resolve("mirror").resolve("mirror");
-        return "jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:sqlite:" + mirrorDir().resolve("mirror.db");
+    }
+
+    /** Where the embedded mirror's file lives (and an earlier version's H2 file, carried into it at first start). */
+    public Path mirrorDir() {
+        return dataDir().toAbsolutePath().normalize().resolve("mirror");
     }
 
     public String mirrorUsername() {

@@ -290,9 +290,13 @@ public final class OutboundBatches implements AutoCloseable {
         }
     }
 
-    /** Runs when the queue is found empty after updates were taken (the backlog has drained). */
+    /** Also runs {@code action} when the queue is found empty after updates were taken (the backlog has drained). */
     public void whenDrained(Runnable action) {
-        this.onDrained = action;
+        Runnable before = this.onDrained;
+        this.onDrained = before == null ? action : () -> {
+            before.run();
+            action.run();
+        };
     }
 
     /**

@@ -1,39 +1,45 @@
 package io.storegateway.mirror;
 
 import io.storegateway.update.InventoryUpdate;
-import io.storegateway.update.UpdateJson;
+import io.storegateway.update.UpdateType;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@code store_update} table: every update the gateway accepted and where it stands.
- * A row is written only after the update is durably in the broker, so a row is proof of acceptance.
+ * Every update the gateway accepted and where it stands: waiting for HQ in {@code queued_update}
+ * (written only after the update is durably in the broker, so a row is proof of acceptance; deleted
+ * when settled), answered in {@code settled_update} (appended, pruned after the retention), and
+ * counted in {@code mirror_counter}.
  */
 public final class AcceptedUpdates {
 
-    private static final String COLUMNS =
-            "update_id, sku, type, terminal_id, channel, payload, occurred_at, received_at, status, reason, hq_version";
-    private static final String INSERT = "INSERT INTO store_update (" + COLUMNS + ", settled_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
-    /** SQLSTATE of a unique-key violation, the same on H2 and PostgreSQL. */
-    private static final String UNIQUE_VIOLATION = "23505";
-    /** From QUEUED, or from REJECTED when IT replayed the update from the DLQ. */
-    private static final String SETTLE = "UPDATE store_update SET status = ?, reason = ?, hq_version = ?, settled_at = ? "
-            + "WHERE update_id = ? AND (status = ? OR status = 'REJECTED')";
-    private static final String SELECT = "SELECT payload, channel, received_at, status, reason, hq_version FROM store_update ";
+    static final String ACCEPTED = "accepted";
+    static final String SETTLED = "settled";
+    static final String LAST_SETTLED_AT = "last_settled_at";
+
+    private static final String QUEUE = "INSERT INTO queued_update (update_id, sku, type, terminal_id, channel, occurred_at, "
+            + "received_at, name, price, quantity, delta) ";
+    /** Ingest: a row unless the update is queued or settled already (forwarding can be that quick). */
+    private static final String QUEUE_IF_NEW = QUEUE + "SELECT ?,?,?,?,?,?,?,?,?,?,? "
+            + "WHERE NOT EXISTS (SELECT 1 FROM settled_update WHERE update_id = ?) ON CONFLICT (update_id) DO NOTHING";
+    private static final String SETTLE = "INSERT INTO settled_update (update_id, sku, type, terminal_id, channel, occurred_at, "
+            + "received_at, settled_at, status, reason, hq_version) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (update_id) DO NOTHING";
+    /** A settled update is never un-settled by a later duplicate answer; one HQ rejected may be settled again (replayed from the DLQ). */
+    private static final String RESETTLE_REJECTED = "UPDATE settled_update SET status = ?, reason = ?, hq_version = ?, settled_at = ? "
+            + "WHERE update_id = ? AND status = 'REJECTED'";
+    private static final String ADD_TO_COUNTER = "UPDATE mirror_counter SET value = value + ? WHERE name = ?";
 
     private final MirrorDatabase db;
 
@@ -41,17 +47,20 @@ public final class AcceptedUpdates {
         this.db = db;
     }
 
-    /** Which of these ids the gateway has accepted before. */
+    /** Which of these ids the gateway has accepted before (and still remembers: see the retention). */
     public Set<String> known(Collection<String> ids) {
         if (ids.isEmpty()) {
             return Set.of();
         }
         return db.read(c -> {
-            String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
-            try (PreparedStatement ps = c.prepareStatement("SELECT update_id FROM store_update WHERE update_id IN (" + marks + ")")) {
+            String marks = marks(ids.size());
+            try (PreparedStatement ps = c.prepareStatement("SELECT update_id FROM queued_update WHERE update_id IN (" + marks
+                    + ") UNION ALL SELECT update_id FROM settled_update WHERE update_id IN (" + marks + ")")) {
                 int i = 1;
-                for (String id : ids) {
-                    ps.setString(i++, id);
+                for (int pass = 0; pass < 2; pass++) {
+                    for (String id : ids) {
+                        ps.setString(i++, id);
+                    }
                 }
                 Set<String> found = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -74,53 +83,29 @@ public final class AcceptedUpdates {
     }
 
     /**
-     * The same for updates of several requests at once (ingest commits them to the broker together):
-     * one JDBC batch in one transaction.
+     * The same for updates of several requests at once: one JDBC batch in one transaction. Not synced:
+     * the broker holds the updates, and a row a power cut takes is written again by the settle.
      */
     public void recordQueued(List<Queued> queued) {
         if (queued.isEmpty()) {
             return;
         }
-        try {
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                    for (Queued q : queued) {
-                        bindInsert(ps, q.update(), q.channel(), q.receivedAt(), UpdateStatus.QUEUED, null, null, null);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                return null;
-            });
-        } catch (MirrorException e) {
-            // Another request with the same id, or forwarding that already recorded HQ's answer (it can
-            // be that quick): fall back to row-by-row insert-if-absent, which keeps the row that is there.
-            db.inTransaction(c -> {
+        db.inUnsyncedTransaction(c -> {
+            db.ingestFence(c);
+            int added = 0;
+            try (PreparedStatement ps = c.prepareStatement(QUEUE_IF_NEW)) {
                 for (Queued q : queued) {
-                    insertIfAbsent(c, q.update(), q.channel(), q.receivedAt(), UpdateStatus.QUEUED, null, null, null);
+                    bindQueued(ps, q.update(), q.channel(), q.receivedAt());
+                    ps.setString(12, q.update().updateId());
+                    ps.addBatch();
                 }
-                return null;
-            });
-        }
-    }
-
-    /**
-     * Records HQ's verdict on an update, inside the caller's transaction. A settled update is never
-     * un-settled by a later duplicate answer; a missing row (lost in a crash) is recreated.
-     */
-    void settle(Connection c, InventoryUpdate u, String channel, Instant receivedAt, UpdateStatus status,
-                String reason, Long hqVersion, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SETTLE)) {
-            bindSettle(ps, u, status, reason, hqVersion, now);
-            if (ps.executeUpdate() == 1) {
-                return;
+                for (int n : ps.executeBatch()) {
+                    added += n > 0 ? 1 : 0;
+                }
             }
-            // No QUEUED row: it was lost in a crash, or ingest has not written it yet (forwarding can
-            // be that quick). If ingest wins the race to insert it, settle the row it wrote.
-            if (!insertIfAbsent(c, u, channel, receivedAt, status, reason, hqVersion, now)) {
-                ps.executeUpdate();
-            }
-        }
+            addToCounter(c, ACCEPTED, added);
+            return null;
+        });
     }
 
     /** One update's verdict, for {@link #settleAll}. */
@@ -129,88 +114,170 @@ public final class AcceptedUpdates {
     }
 
     /**
-     * {@link #settle} for a whole batch inside the caller's transaction: one JDBC batch of updates, and
-     * the row-by-row way only for the rare update whose QUEUED row is not there.
+     * Moves HQ's verdicts from the queue to the history, inside the caller's transaction: one JDBC
+     * batch of deletes, one of inserts. An update with no QUEUED row (lost with a power cut, or not
+     * written yet by ingest) gets its settled row all the same, and is counted as accepted.
      */
     void settleAll(Connection c, List<Settlement> settlements, Instant now) throws SQLException {
         if (settlements.isEmpty()) {
             return;
         }
-        int[] counts;
+        boolean[] wasQueued = new boolean[settlements.size()];
+        List<Integer> missing = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM queued_update WHERE update_id = ?")) {
+            int[] deleted = deleteAll(ps, settlements, null);
+            for (int i = 0; i < deleted.length; i++) {
+                wasQueued[i] = deleted[i] > 0;
+                if (!wasQueued[i]) {
+                    missing.add(i);
+                }
+            }
+            if (!missing.isEmpty()) {
+                // Ingest may be committing that row right now: wait for it, then look again.
+                db.settleFence(c);
+                int[] again = deleteAll(ps, settlements, missing);
+                for (int j = 0; j < again.length; j++) {
+                    wasQueued[missing.get(j)] = again[j] > 0;
+                }
+            }
+        }
+        int[] inserted;
         try (PreparedStatement ps = c.prepareStatement(SETTLE)) {
             for (Settlement s : settlements) {
-                bindSettle(ps, s.update(), s.status(), s.reason(), s.hqVersion(), now);
+                InventoryUpdate u = s.update();
+                ps.setString(1, u.updateId());
+                ps.setString(2, u.sku());
+                ps.setString(3, u.type().name());
+                ps.setString(4, u.terminalId());
+                ps.setString(5, s.channel());
+                ps.setLong(6, u.occurredAt().toEpochMilli());
+                ps.setLong(7, s.receivedAt().toEpochMilli());
+                ps.setLong(8, now.toEpochMilli());
+                ps.setString(9, s.status().name());
+                ps.setString(10, truncate(s.reason(), 1000));
+                setLong(ps, 11, s.hqVersion());
                 ps.addBatch();
             }
-            counts = ps.executeBatch();
+            inserted = ps.executeBatch();
         }
-        for (int i = 0; i < settlements.size(); i++) {
-            if (counts[i] == 0) {
-                Settlement s = settlements.get(i);
-                settle(c, s.update(), s.channel(), s.receivedAt(), s.status(), s.reason(), s.hqVersion(), now);
+        int settled = 0;
+        int accepted = 0;
+        List<Settlement> resettle = new ArrayList<>();
+        for (int i = 0; i < inserted.length; i++) {
+            if (inserted[i] > 0) {
+                settled++;
+                accepted += wasQueued[i] ? 0 : 1;
+            } else {
+                resettle.add(settlements.get(i));
+                accepted -= wasQueued[i] ? 1 : 0; // queued and settled both counted it
             }
         }
+        if (!resettle.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(RESETTLE_REJECTED)) {
+                for (Settlement s : resettle) {
+                    ps.setString(1, s.status().name());
+                    ps.setString(2, truncate(s.reason(), 1000));
+                    setLong(ps, 3, s.hqVersion());
+                    ps.setLong(4, now.toEpochMilli());
+                    ps.setString(5, s.update().updateId());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        addToCounter(c, SETTLED, settled);
+        addToCounter(c, ACCEPTED, accepted);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE mirror_counter SET value = ? WHERE name = ? AND value < ?")) {
+            ps.setLong(1, now.toEpochMilli());
+            ps.setString(2, LAST_SETTLED_AT);
+            ps.setLong(3, now.toEpochMilli());
+            ps.executeUpdate();
+        }
+    }
+
+    private static int[] deleteAll(PreparedStatement ps, List<Settlement> settlements, List<Integer> only) throws SQLException {
+        if (only == null) {
+            for (Settlement s : settlements) {
+                ps.setString(1, s.update().updateId());
+                ps.addBatch();
+            }
+        } else {
+            for (int i : only) {
+                ps.setString(1, settlements.get(i).update().updateId());
+                ps.addBatch();
+            }
+        }
+        return ps.executeBatch();
     }
 
     public Optional<UpdateRow> find(String updateId) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE update_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT sku, type, channel, received_at FROM queued_update WHERE update_id = ?")) {
                 ps.setString(1, updateId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+                    if (rs.next()) {
+                        return Optional.of(new UpdateRow(updateId, rs.getString(1), UpdateType.valueOf(rs.getString(2)),
+                                rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), UpdateStatus.QUEUED, null, null));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT sku, type, channel, received_at, status, reason, hq_version "
+                    + "FROM settled_update WHERE update_id = ?")) {
+                ps.setString(1, updateId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    long v = rs.getLong(7);
+                    Long hqVersion = rs.wasNull() ? null : v;
+                    return Optional.of(new UpdateRow(updateId, rs.getString(1), UpdateType.valueOf(rs.getString(2)),
+                            rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), UpdateStatus.valueOf(rs.getString(5)),
+                            rs.getString(6), hqVersion));
                 }
             }
         });
     }
 
-    /** The store's changes to a product that HQ has not acknowledged yet, in acceptance order. */
-    List<InventoryUpdate> pending(Connection c, String sku) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT payload FROM store_update WHERE sku = ? AND status = ? ORDER BY seq")) {
-            ps.setString(1, sku);
-            ps.setString(2, UpdateStatus.QUEUED.name());
-            List<InventoryUpdate> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(UpdateJson.fromTrustedJson(rs.getString(1)));
-                }
-            }
-            return out;
-        }
-    }
-
-    /** An update IT replays from the DLQ waits for HQ again. */
-    public void requeue(String updateId) {
+    /** An update IT replays from the DLQ waits for HQ again: back from the history to the queue. */
+    public void requeue(InventoryUpdate update, String channel, Instant receivedAt) {
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE store_update SET status = ?, reason = NULL, settled_at = NULL WHERE update_id = ?")) {
-                ps.setString(1, UpdateStatus.QUEUED.name());
-                ps.setString(2, updateId);
-                return ps.executeUpdate();
+            db.ingestFence(c);
+            int removed;
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM settled_update WHERE update_id = ?")) {
+                ps.setString(1, update.updateId());
+                removed = ps.executeUpdate();
             }
+            int added;
+            try (PreparedStatement ps = c.prepareStatement(QUEUE + "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (update_id) DO NOTHING")) {
+                bindQueued(ps, update, channel, receivedAt);
+                added = ps.executeUpdate();
+            }
+            addToCounter(c, SETTLED, -removed);
+            addToCounter(c, ACCEPTED, added > 0 && removed == 0 ? 1 : 0);
+            return null;
         });
     }
 
-    /** When the oldest update still waiting for HQ was received. */
+    /** When the oldest update still waiting for HQ was received (the first row in acceptance order). */
     public Optional<Instant> oldestQueuedReceivedAt() {
         return db.read(c -> {
-            // ORDER BY + FETCH FIRST reads one entry of the (status, received_at) index; MIN() over a
-            // million-row backlog was a scan, and the status page asks this on every call.
-            try (PreparedStatement ps = c.prepareStatement("SELECT received_at FROM store_update WHERE status = ? "
-                    + "ORDER BY status, received_at FETCH FIRST 1 ROWS ONLY")) {
-                ps.setString(1, UpdateStatus.QUEUED.name());
-                try (ResultSet rs = ps.executeQuery()) {
-                    OffsetDateTime t = rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
-                    return Optional.ofNullable(t).map(OffsetDateTime::toInstant);
-                }
+            try (PreparedStatement ps = c.prepareStatement("SELECT received_at FROM queued_update ORDER BY seq LIMIT 1");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
             }
         });
     }
 
+    /** Rows in one status. A count over the table: for tests and IT, not for a path that runs often. */
     public long count(UpdateStatus status) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM store_update WHERE status = ?")) {
-                ps.setString(1, status.name());
+            String sql = status == UpdateStatus.QUEUED ? "SELECT COUNT(*) FROM queued_update"
+                    : "SELECT COUNT(*) FROM settled_update WHERE status = ?";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (status != UpdateStatus.QUEUED) {
+                    ps.setString(1, status.name());
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);
@@ -219,80 +286,57 @@ public final class AcceptedUpdates {
         });
     }
 
-    /**
-     * Inserts the row unless one with the same id exists, also when another transaction inserts it
-     * concurrently (a savepoint keeps the caller's transaction usable on PostgreSQL too).
-     * Returns whether this call inserted it.
-     */
-    private static boolean insertIfAbsent(Connection c, InventoryUpdate u, String channel, Instant receivedAt,
-                                          UpdateStatus status, String reason, Long hqVersion, Instant settledAt)
-            throws SQLException {
-        try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM store_update WHERE update_id = ?")) {
-            check.setString(1, u.updateId());
-            try (ResultSet rs = check.executeQuery()) {
-                if (rs.next()) {
-                    return false;
+    /** The running totals: updates accepted, settled by HQ, and the newest settle time (null before the first). */
+    public record Delivery(long accepted, long confirmedByHq, Instant confirmedUpTo) {
+    }
+
+    public Delivery delivery() {
+        return db.read(c -> {
+            long accepted = 0;
+            long settled = 0;
+            long last = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, value FROM mirror_counter");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    switch (rs.getString(1)) {
+                        case ACCEPTED -> accepted = rs.getLong(2);
+                        case SETTLED -> settled = rs.getLong(2);
+                        case LAST_SETTLED_AT -> last = rs.getLong(2);
+                        default -> { }
+                    }
                 }
             }
-        }
-        Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            bindInsert(ps, u, channel, receivedAt, status, reason, hqVersion, settledAt);
-            ps.executeUpdate();
-            return true;
-        } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw e;
-            }
-            if (before != null) {
-                c.rollback(before);
-            }
-            return false;
-        }
+            return new Delivery(accepted, settled, last == 0 ? null : Instant.ofEpochMilli(last));
+        });
     }
 
-    private static void bindSettle(PreparedStatement ps, InventoryUpdate u, UpdateStatus status, String reason, Long hqVersion,
-                                   Instant now) throws SQLException {
-        ps.setString(1, status.name());
-        ps.setString(2, truncate(reason, 1000));
-        setLong(ps, 3, hqVersion);
-        ps.setObject(4, odt(now));
-        ps.setString(5, u.updateId());
-        ps.setString(6, UpdateStatus.QUEUED.name());
-    }
-
-    private static void bindInsert(PreparedStatement ps, InventoryUpdate u, String channel, Instant receivedAt,
-                                   UpdateStatus status, String reason, Long hqVersion, Instant settledAt)
-            throws SQLException {
+    private static void bindQueued(PreparedStatement ps, InventoryUpdate u, String channel, Instant receivedAt) throws SQLException {
         ps.setString(1, u.updateId());
         ps.setString(2, u.sku());
         ps.setString(3, u.type().name());
         ps.setString(4, u.terminalId());
         ps.setString(5, channel);
-        ps.setString(6, UpdateJson.toJsonString(u));
-        ps.setObject(7, odt(u.occurredAt()));
-        ps.setObject(8, odt(receivedAt));
-        ps.setString(9, status.name());
-        ps.setString(10, truncate(reason, 1000));
-        setLong(ps, 11, hqVersion);
-        // A row written by the settle itself (ingest had not written it yet) is settled now too.
-        if (settledAt == null) {
-            ps.setNull(12, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            ps.setObject(12, odt(settledAt));
+        ps.setLong(6, u.occurredAt().toEpochMilli());
+        ps.setLong(7, receivedAt.toEpochMilli());
+        ps.setString(8, u.name());
+        ps.setBigDecimal(9, u.price());
+        setLong(ps, 10, u.quantity());
+        setLong(ps, 11, u.delta());
+    }
+
+    static void addToCounter(Connection c, String name, long by) throws SQLException {
+        if (by == 0) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(ADD_TO_COUNTER)) {
+            ps.setLong(1, by);
+            ps.setString(2, name);
+            ps.executeUpdate();
         }
     }
 
-    private static UpdateRow row(ResultSet rs) throws SQLException {
-        long v = rs.getLong(6);
-        Long hqVersion = rs.wasNull() ? null : v;
-        return new UpdateRow(UpdateJson.fromTrustedJson(rs.getString(1)), rs.getString(2),
-                rs.getObject(3, OffsetDateTime.class).toInstant(), UpdateStatus.valueOf(rs.getString(4)),
-                rs.getString(5), hqVersion);
-    }
-
-    static OffsetDateTime odt(Instant i) {
-        return i == null ? null : OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    static String marks(int n) {
+        return String.join(",", Collections.nCopies(n, "?"));
     }
 
     static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
@@ -301,6 +345,11 @@ public final class AcceptedUpdates {
         } else {
             ps.setLong(i, v);
         }
+    }
+
+    static Long getLong(ResultSet rs, int i) throws SQLException {
+        long v = rs.getLong(i);
+        return rs.wasNull() ? null : v;
     }
 
     static String truncate(String s, int max) {

@@ -12,12 +12,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
-import static io.storegateway.mirror.AcceptedUpdates.odt;
 
 /** The {@code conflict} table: conflicts parked for a person (policy MANUAL), open until resolved. */
 public final class ConflictRecords {
@@ -37,22 +34,14 @@ public final class ConflictRecords {
 
     /** Parks a conflict inside the caller's transaction; parking the same update twice keeps the first. */
     void park(Connection c, InventoryUpdate local, ProductRecord hq, Instant now) throws SQLException {
-        try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM conflict WHERE update_id = ?")) {
-            check.setString(1, local.updateId());
-            try (ResultSet rs = check.executeQuery()) {
-                if (rs.next()) {
-                    return;
-                }
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO conflict (update_id, sku, local_update, hq_record, status, created_at) VALUES (?,?,?,?,?,?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO conflict (update_id, sku, local_update, hq_record, status, "
+                + "created_at) VALUES (?,?,?,?,?,?) ON CONFLICT (update_id) DO NOTHING")) {
             ps.setString(1, local.updateId());
             ps.setString(2, local.sku());
             ps.setString(3, UpdateJson.toJsonString(local));
             ps.setString(4, HqJson.toJson(hq).toString());
             ps.setString(5, OPEN);
-            ps.setObject(6, odt(now));
+            ps.setLong(6, now.toEpochMilli());
             ps.executeUpdate();
         }
     }
@@ -100,7 +89,7 @@ public final class ConflictRecords {
                     "UPDATE conflict SET status = ?, resolution = ?, resolved_at = ? WHERE id = ? AND status = ?")) {
                 ps.setString(1, RESOLVED);
                 ps.setString(2, AcceptedUpdates.truncate(resolution, 200));
-                ps.setObject(3, odt(now));
+                ps.setLong(3, now.toEpochMilli());
                 ps.setLong(4, id);
                 ps.setString(5, OPEN);
                 return ps.executeUpdate() == 1;
@@ -124,13 +113,13 @@ public final class ConflictRecords {
             "SELECT id, update_id, sku, local_update, hq_record, status, resolution, created_at, resolved_at FROM conflict ";
 
     private static Conflict row(ResultSet rs) throws SQLException {
-        OffsetDateTime resolved = rs.getObject(9, OffsetDateTime.class);
+        Long resolved = AcceptedUpdates.getLong(rs, 9);
         try {
             return new Conflict(rs.getLong(1), rs.getString(2), rs.getString(3),
                     UpdateJson.fromTrustedJson(rs.getString(4)),
                     HqJson.recordFromJson(UpdateJson.MAPPER.readTree(rs.getString(5))),
-                    rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class).toInstant(),
-                    resolved == null ? null : resolved.toInstant());
+                    rs.getString(6), rs.getString(7), Instant.ofEpochMilli(rs.getLong(8)),
+                    resolved == null ? null : Instant.ofEpochMilli(resolved));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -6,36 +6,177 @@ import io.storegateway.config.GatewaySettings;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 
 import javax.sql.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** The mirror's connection pool, migrated by Flyway at start (H2 file by default, PostgreSQL too). */
+/**
+ * The mirror's database, migrated by Flyway at start: a SQLite file in WAL mode by default, or
+ * PostgreSQL. Every write is a transaction of one of two kinds: {@link #inTransaction} is on disk when
+ * it returns (HQ's answers, before their batch leaves the queue); {@link #inUnsyncedTransaction}
+ * survives the gateway's crash but may be lost with the last second of writes on a power cut (the
+ * QUEUED row of an update the broker already holds, which the settle recreates; pruning).
+ */
 public final class MirrorDatabase implements AutoCloseable {
 
     public static final String POOL_SIZE = "gateway.mirror.pool-size";
     static final int DEFAULT_POOL_SIZE = 8;
+    /** SQLite: how long a write waits for a lock held by another process (IT's sqlite3 shell, say). */
+    static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
+    /** SQLite: the WAL file is cut back to this after a checkpoint ({@link SqliteUpkeep} runs them). */
+    static final int SQLITE_WAL_LIMIT_BYTES = 16 * 1024 * 1024;
+    /** SQLite page cache per connection, in KiB (native memory, not heap). */
+    static final int SQLITE_WRITER_CACHE_KIB = 16 * 1024;
+    static final int SQLITE_READER_CACHE_KIB = 4 * 1024;
 
-    /** Migrations every database runs. */
-    static final String MIGRATIONS = "classpath:db/migration";
-    /** Migrations only PostgreSQL runs (after the common ones): what H2 does by default, PostgreSQL must be told. */
+    static final String SQLITE_MIGRATIONS = "classpath:db/sqlite";
     static final String POSTGRESQL_MIGRATIONS = "classpath:db/postgresql";
 
     private static final Logger LOG = LoggerFactory.getLogger(MirrorDatabase.class);
 
-    private final HikariDataSource dataSource;
-    private final boolean h2;
+    /** The database engines the mirror runs on. */
+    public enum Engine { SQLITE, POSTGRESQL }
 
-    private MirrorDatabase(HikariDataSource dataSource) {
-        this.dataSource = dataSource;
-        this.h2 = dataSource.getJdbcUrl().startsWith("jdbc:h2:");
+    private final Engine engine;
+    private final String url;
+    private final HikariDataSource pool;
+    /** SQLite: the one connection that writes, so writers never meet SQLite's busy lock; null on PostgreSQL. */
+    private final Connection writer;
+    private final ReentrantLock writeLock = new ReentrantLock(true);
+    private boolean writerSynced = true;
+
+    private MirrorDatabase(Engine engine, String url, HikariDataSource pool, Connection writer) {
+        this.engine = engine;
+        this.url = url;
+        this.pool = pool;
+        this.writer = writer;
     }
 
     public static MirrorDatabase open(GatewaySettings settings) {
+        String url = settings.mirrorJdbcUrl();
+        Engine engine = engineOf(url);
+        if (engine == Engine.SQLITE) {
+            Path file = sqliteFile(url);
+            H2MirrorImport.ifFound(settings, file);
+            return openSqlite(url, file, settings.getInt(POOL_SIZE, DEFAULT_POOL_SIZE));
+        }
+        return openPostgresql(settings, url);
+    }
+
+    static Engine engineOf(String url) {
+        if (url.startsWith("jdbc:sqlite:")) {
+            return Engine.SQLITE;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return Engine.POSTGRESQL;
+        }
+        if (url.startsWith("jdbc:h2:")) {
+            throw new IllegalStateException(GatewaySettings.MIRROR_JDBC_URL + " names an H2 database, which the mirror no "
+                    + "longer runs on. Leave the key empty for the SQLite file under the data dir: at its first start the "
+                    + "gateway carries an H2 mirror from <data-dir>/mirror/mirror.mv.db into it (README, \"The mirror\").");
+        }
+        throw new IllegalStateException(GatewaySettings.MIRROR_JDBC_URL + " must start with jdbc:sqlite: or jdbc:postgresql:, not "
+                + redact(url));
+    }
+
+    /** The file of a {@code jdbc:sqlite:} URL (parameters after '?' left off). */
+    static Path sqliteFile(String url) {
+        String rest = url.substring("jdbc:sqlite:".length());
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            rest = rest.substring(0, q);
+        }
+        if (rest.startsWith("file:")) {
+            rest = rest.substring("file:".length());
+        }
+        if (rest.isEmpty() || rest.equals(":memory:")) {
+            throw new IllegalStateException(GatewaySettings.MIRROR_JDBC_URL + " must name a SQLite file, not " + url);
+        }
+        return Path.of(rest).toAbsolutePath().normalize();
+    }
+
+    private static MirrorDatabase openSqlite(String url, Path file, int poolSize) {
+        try {
+            Files.createDirectories(file.getParent());
+            prepareSqliteFile(file);
+            migrate(sqliteDataSource(file), SQLITE_MIGRATIONS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the mirror database " + file + " could not be opened: " + e.getMessage(), e);
+        }
+        Connection writer;
+        try {
+            writer = sqliteConfig(SQLITE_WRITER_CACHE_KIB).createConnection("jdbc:sqlite:" + file);
+            // Checkpoints run in SqliteUpkeep, off the writers' path. Transactions are begun and
+            // committed explicitly (the driver would begin the next one at once, holding the lock).
+            try (Statement st = writer.createStatement()) {
+                st.execute("PRAGMA wal_autocheckpoint = 0");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the mirror database " + file + " could not be opened: " + e.getMessage(), e);
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("mirror-read");
+        hc.setDataSource(sqliteDataSource(file, SQLITE_READER_CACHE_KIB));
+        hc.setMaximumPoolSize(Math.max(2, poolSize));
+        hc.setAutoCommit(true);
+        HikariDataSource pool = new HikariDataSource(hc);
+        LOG.info("Mirror database ready: SQLite {} (WAL)", file);
+        return new MirrorDatabase(Engine.SQLITE, "jdbc:sqlite:" + file, pool, writer);
+    }
+
+    /**
+     * A new file gets incremental auto-vacuum (so {@link SqliteUpkeep} can give freed pages back to the
+     * disk without a full VACUUM) before any table exists, and WAL, which the file then keeps.
+     */
+    static void prepareSqliteFile(Path file) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout = " + SQLITE_BUSY_TIMEOUT_MS);
+            boolean empty;
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM sqlite_schema")) {
+                empty = rs.next() && rs.getLong(1) == 0;
+            }
+            if (empty) {
+                st.execute("PRAGMA auto_vacuum = INCREMENTAL");
+            }
+            st.execute("PRAGMA journal_mode = WAL");
+        }
+    }
+
+    static SQLiteConfig sqliteConfig(int cacheKib) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        // FULL: a commit syncs the WAL. Unsynced transactions switch to NORMAL for their commit.
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
+        config.setJournalSizeLimit(SQLITE_WAL_LIMIT_BYTES);
+        config.setCacheSize(-cacheKib);
+        return config;
+    }
+
+    static SQLiteDataSource sqliteDataSource(Path file) {
+        return sqliteDataSource(file, SQLITE_READER_CACHE_KIB);
+    }
+
+    private static SQLiteDataSource sqliteDataSource(Path file, int cacheKib) {
+        SQLiteDataSource ds = new SQLiteDataSource(sqliteConfig(cacheKib));
+        ds.setUrl("jdbc:sqlite:" + file);
+        return ds;
+    }
+
+    private static MirrorDatabase openPostgresql(GatewaySettings settings, String url) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("mirror");
-        hc.setJdbcUrl(settings.mirrorJdbcUrl());
+        hc.setJdbcUrl(url);
         hc.setUsername(settings.mirrorUsername());
         hc.setPassword(settings.mirrorPassword());
         hc.setMaximumPoolSize(settings.getInt(POOL_SIZE, DEFAULT_POOL_SIZE));
@@ -48,30 +189,89 @@ public final class MirrorDatabase implements AutoCloseable {
                     + e.getMessage(), e);
         }
         try {
-            Flyway.configure().dataSource(ds).locations(migrations(settings.mirrorJdbcUrl())).load().migrate();
+            migrate(ds, POSTGRESQL_MIGRATIONS);
         } catch (RuntimeException e) {
-            // Let go of the pool (and H2's file lock): the start fails, and a retry must be able to open it.
             ds.close();
             throw new IllegalStateException("the mirror database could not be migrated: " + e.getMessage(), e);
         }
-        LOG.info("Mirror database ready: {}", redact(settings.mirrorJdbcUrl()));
-        return new MirrorDatabase(ds);
+        LOG.info("Mirror database ready: {}", redact(url));
+        return new MirrorDatabase(Engine.POSTGRESQL, url, ds, null);
     }
 
+    static void migrate(DataSource ds, String location) {
+        Flyway.configure().dataSource(ds).locations(location).load().migrate();
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Connections for reading (and for tests). On SQLite, writes belong in the transactions below. */
     public DataSource dataSource() {
-        return dataSource;
+        return pool;
     }
 
-    /** Runs work in one SQL transaction: everything it writes commits together or not at all. */
+    /** Runs work in one SQL transaction, committed and on disk when this returns. */
     public <T> T inTransaction(SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
+        return write(work, true);
+    }
+
+    /**
+     * Runs work in one SQL transaction, committed when this returns: a crash of the gateway keeps it,
+     * a power cut may lose it (SQLite: written to the WAL, synced with the next durable commit or
+     * checkpoint; PostgreSQL: {@code synchronous_commit} off for it). Only for rows the gateway can
+     * recreate or do again.
+     */
+    public <T> T inUnsyncedTransaction(SqlWork<T> work) {
+        return write(work, false);
+    }
+
+    private <T> T write(SqlWork<T> work, boolean synced) {
+        if (writer == null) {
+            return pooledTransaction(work, synced);
+        }
+        lockWriter();
+        try {
+            if (writerSynced != synced) {
+                try (Statement st = writer.createStatement()) {
+                    st.execute(synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+                }
+                writerSynced = synced;
+            }
+            execute(writer, "BEGIN IMMEDIATE");
+            try {
+                T result = work.run(writer);
+                execute(writer, "COMMIT");
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    execute(writer, "ROLLBACK");
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new MirrorException(e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private <T> T pooledTransaction(SqlWork<T> work, boolean synced) {
+        try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
+                if (!synced) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET LOCAL synchronous_commit TO OFF");
+                    }
+                }
                 T result = work.run(c);
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollbackQuietly(c, e);
                 throw e;
             } finally {
                 c.setAutoCommit(true);
@@ -81,26 +281,34 @@ public final class MirrorDatabase implements AutoCloseable {
         }
     }
 
-    /**
-     * Like {@link #inTransaction}, and the commit is on disk when this returns. PostgreSQL's commit
-     * already is; H2 writes committed changes in the background up to half a second later, so a
-     * {@code kill -9} right after a commit could lose it: a checkpoint writes them out now. Callers
-     * that let go of something else after the commit (the batch on the queue) need this.
-     */
-    public <T> T inDurableTransaction(SqlWork<T> work) {
-        T result = inTransaction(work);
-        if (h2) {
-            try (Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
-                st.execute("CHECKPOINT");
-            } catch (SQLException e) {
-                throw new MirrorException(e);
-            }
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
         }
-        return result;
+    }
+
+    private void lockWriter() {
+        try {
+            if (!writeLock.tryLock(SQLITE_BUSY_TIMEOUT_MS * 3L, TimeUnit.MILLISECONDS)) {
+                throw new MirrorException(new SQLException("the mirror's writer has been busy for "
+                        + SQLITE_BUSY_TIMEOUT_MS * 3 / 1000 + " s"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MirrorException(new SQLException("interrupted while waiting for the mirror's writer", e));
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     public <T> T read(SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = pool.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
             throw new MirrorException(e);
@@ -110,34 +318,84 @@ public final class MirrorDatabase implements AutoCloseable {
     /** A trivial query on a pooled connection: the database answers. */
     public Boolean probe() {
         return read(c -> {
-            try (java.sql.Statement st = c.createStatement()) {
+            try (Statement st = c.createStatement()) {
                 st.execute("SELECT 1");
                 return true;
             }
         });
     }
 
-    /** The database kind from the JDBC URL ("h2", "postgresql"), for health details. */
+    /** The database kind from the JDBC URL ("sqlite", "postgresql"), for health details. */
     public String vendor() {
-        String url = dataSource.getJdbcUrl();
-        String[] parts = url.split(":", 3);
-        return parts.length > 1 ? parts[1] : url;
+        return engine == Engine.SQLITE ? "sqlite" : "postgresql";
     }
 
-    static String[] migrations(String jdbcUrl) {
-        return jdbcUrl.startsWith("jdbc:postgresql:")
-                ? new String[] {MIGRATIONS, POSTGRESQL_MIGRATIONS}
-                : new String[] {MIGRATIONS};
+    /** The SQLite file; empty on PostgreSQL. */
+    public java.util.Optional<Path> file() {
+        return engine == Engine.SQLITE ? java.util.Optional.of(sqliteFile(url)) : java.util.Optional.empty();
     }
+
+    /**
+     * Ingest's side of the fence against {@link #settleFence}: on PostgreSQL a shared transaction lock,
+     * so a settle that finds no QUEUED row can wait for the inserts in flight. SQLite has one writer.
+     */
+    void ingestFence(Connection c) throws SQLException {
+        if (engine == Engine.POSTGRESQL) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock_shared(" + INGEST_SETTLE_LOCK + ")");
+            }
+        }
+    }
+
+    /**
+     * A settle found no QUEUED row for some updates: on PostgreSQL it waits until every ingest
+     * transaction in flight has committed (their rows are then visible to its next statement) and
+     * keeps new ones out until it commits (they then see its settled rows and skip them).
+     */
+    void settleFence(Connection c) throws SQLException {
+        if (engine == Engine.POSTGRESQL) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(" + INGEST_SETTLE_LOCK + ")");
+            }
+        }
+    }
+
+    /** A constant of this project's own for PostgreSQL's advisory locks ("SGW1"). */
+    private static final long INGEST_SETTLE_LOCK = 0x53475731L;
 
     /** A JDBC URL may carry a password as a parameter: never log one. */
     static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^;&]*", "$1***");
     }
 
+    /** Runs work on the writer connection with the write lock held, outside any transaction (SQLite upkeep). */
+    <T> T withWriterOutsideTransaction(SqlWork<T> work) {
+        if (writer == null) {
+            throw new IllegalStateException("only SQLite has a writer connection");
+        }
+        lockWriter();
+        try {
+            return work.run(writer);
+        } catch (SQLException e) {
+            throw new MirrorException(e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     @Override
     public void close() {
-        dataSource.close();
+        pool.close();
+        if (writer != null) {
+            writeLock.lock();
+            try {
+                writer.close();
+            } catch (SQLException e) {
+                LOG.warn("Closing the mirror's writer: {}", e.getMessage());
+            } finally {
+                writeLock.unlock();
+            }
+        }
     }
 
     @FunctionalInterface

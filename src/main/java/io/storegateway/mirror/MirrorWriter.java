@@ -3,8 +3,6 @@ package io.storegateway.mirror;
 import io.storegateway.hq.UpdateResult;
 
 import java.time.Clock;
-import io.storegateway.hq.ProductRecord;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,22 +49,21 @@ public final class MirrorWriter {
 
     private void write(List<HqVerdict> verdicts, String source, boolean park) {
         Instant now = clock.instant();
-        List<ProductRecord> records = new ArrayList<>(verdicts.size());
-        List<String> recordIds = new ArrayList<>(verdicts.size());
+        List<Products.HqChange> records = new ArrayList<>(verdicts.size());
         List<AcceptedUpdates.Settlement> settlements = new ArrayList<>(verdicts.size());
         for (HqVerdict v : verdicts) {
             UpdateResult r = v.result();
             if (r.record() != null && r.record().sku() != null && !r.record().sku().isEmpty()) {
-                records.add(r.record());
-                recordIds.add(v.update().updateId());
+                records.add(new Products.HqChange(r.record(), v.update().updateId(), r.status() == UpdateResult.Status.APPLIED));
             }
             Long hqVersion = r.record() == null ? null : r.record().version();
             settlements.add(new AcceptedUpdates.Settlement(v.update(), v.channel(), v.receivedAt(), statusOf(r),
                     v.note() != null ? v.note() : reasonOf(v), hqVersion));
         }
-        // JDBC batches: the products (diffed in memory, in the batch's order), then every status.
-        db.inDurableTransaction(c -> {
-            products.applyAll(c, records, recordIds, source, now);
+        // JDBC batches: the products (diffed in memory, in the batch's order), then the updates moved
+        // from the queue to the history; on disk before the batch leaves the broker's queue.
+        db.inTransaction(c -> {
+            products.applyAll(c, records, source, now);
             updates.settleAll(c, settlements, now);
             for (HqVerdict v : verdicts) {
                 if (park && v.parked() && v.result().record() != null) {

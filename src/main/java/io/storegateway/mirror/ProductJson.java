@@ -45,9 +45,9 @@ public final class ProductJson {
 
     public static ObjectNode toJson(UpdateRow row) {
         ObjectNode n = UpdateJson.MAPPER.createObjectNode();
-        n.put("updateId", row.update().updateId());
-        n.put("sku", row.update().sku());
-        n.put("type", row.update().type().name());
+        n.put("updateId", row.updateId());
+        n.put("sku", row.sku());
+        n.put("type", row.type().name());
         n.put("status", row.status().name());
         if (row.reason() != null) {
             n.put("reason", row.reason());

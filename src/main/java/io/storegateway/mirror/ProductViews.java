@@ -1,28 +1,49 @@
 package io.storegateway.mirror;
 
 import io.storegateway.hq.ProductRecord;
-import io.storegateway.update.InventoryUpdate;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+
+import static io.storegateway.mirror.AcceptedUpdates.getLong;
 
 /** Reads the effective view of products from the mirror: HQ's state plus pending local updates. */
 public final class ProductViews {
 
     public static final int MAX_PAGE = 500;
 
+    /**
+     * What a SKU's queued updates add up to, in one statement over its rows (index (sku, seq)): the
+     * value of the last update that sets each field, and the quantity deltas after the last one that
+     * sets the quantity.
+     */
+    static final String PENDING = "WITH mark AS ("
+            + "SELECT COUNT(*) AS n, "
+            + "MAX(CASE WHEN type IN ('UPSERT_PRODUCT', 'SET_QUANTITY') THEN seq END) AS q_seq, "
+            + "MAX(CASE WHEN type IN ('UPSERT_PRODUCT', 'SET_PRICE') THEN seq END) AS p_seq, "
+            + "MAX(CASE WHEN type = 'UPSERT_PRODUCT' THEN seq END) AS n_seq, "
+            + "MAX(CASE WHEN type IN ('UPSERT_PRODUCT', 'DELETE_PRODUCT') THEN seq END) AS d_seq "
+            + "FROM queued_update WHERE sku = ?) "
+            + "SELECT n, "
+            + "(SELECT quantity FROM queued_update WHERE seq = mark.q_seq), "
+            + "(SELECT SUM(delta) FROM queued_update WHERE sku = ? AND seq > COALESCE(mark.q_seq, 0) AND type = 'ADJUST_QUANTITY'), "
+            + "(SELECT price FROM queued_update WHERE seq = mark.p_seq), "
+            + "(SELECT name FROM queued_update WHERE seq = mark.n_seq), "
+            + "(SELECT type FROM queued_update WHERE seq = mark.d_seq) "
+            + "FROM mark";
+
     private final MirrorDatabase db;
-    private final AcceptedUpdates updates;
     private final Products products;
     private final ConflictRecords conflicts;
 
-    public ProductViews(MirrorDatabase db, AcceptedUpdates updates, Products products, ConflictRecords conflicts) {
+    public ProductViews(MirrorDatabase db, Products products, ConflictRecords conflicts) {
         this.db = db;
-        this.updates = updates;
         this.products = products;
         this.conflicts = conflicts;
     }
@@ -47,8 +68,8 @@ public final class ProductViews {
 
     private Optional<ProductView> view(Connection c, String sku) throws SQLException {
         Optional<ProductRecord> hq = products.find(c, sku);
-        List<InventoryUpdate> pending = updates.pending(c, sku);
-        if (hq.isEmpty() && pending.isEmpty()) {
+        Pending pending = pending(c, sku);
+        if (hq.isEmpty() && pending.count() == 0) {
             return Optional.empty();
         }
         ProductView v = effective(sku, hq.orElse(null), pending);
@@ -59,28 +80,39 @@ public final class ProductViews {
         return Optional.of(v);
     }
 
-    static ProductView effective(String sku, ProductRecord hq, List<InventoryUpdate> pending) {
-        String name = hq == null ? null : hq.name();
-        BigDecimal price = hq == null ? null : hq.price();
-        long quantity = hq == null ? 0 : hq.quantity();
-        boolean deleted = hq != null && hq.deleted();
-        for (InventoryUpdate u : pending) {
-            switch (u.type()) {
-                case UPSERT_PRODUCT -> {
-                    name = u.name();
-                    price = u.price();
-                    quantity = u.quantity();
-                    deleted = false;
+    /**
+     * The sum of a SKU's queued updates: how many; the quantity the last SET_QUANTITY or UPSERT set
+     * (null: none) and the deltas after it; the last price and name set (null: none); whether the last
+     * UPSERT or DELETE deleted it (null: neither).
+     */
+    record Pending(int count, Long quantity, long delta, BigDecimal price, String name, Boolean deleted) {
+        static final Pending NONE = new Pending(0, null, 0, null, null, null);
+    }
+
+    static Pending pending(Connection c, String sku) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(PENDING)) {
+            ps.setString(1, sku);
+            ps.setString(2, sku);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getInt(1) == 0) {
+                    return Pending.NONE;
                 }
-                case SET_QUANTITY -> quantity = u.quantity();
-                case ADJUST_QUANTITY -> quantity += u.delta();
-                case SET_PRICE -> price = u.price();
-                case DELETE_PRODUCT -> deleted = true;
+                Long delta = getLong(rs, 3);
+                String lastOfRow = rs.getString(6);
+                return new Pending(rs.getInt(1), getLong(rs, 2), delta == null ? 0 : delta, rs.getBigDecimal(4), rs.getString(5),
+                        lastOfRow == null ? null : "DELETE_PRODUCT".equals(lastOfRow));
             }
         }
-        ProductView.SyncState state = pending.isEmpty() ? ProductView.SyncState.SYNCED : ProductView.SyncState.PENDING;
-        return new ProductView(sku, name, price, quantity, hq == null ? null : hq.version(), deleted, state,
-                pending.size(), hq);
+    }
+
+    static ProductView effective(String sku, ProductRecord hq, Pending pending) {
+        String name = pending.name() != null ? pending.name() : hq == null ? null : hq.name();
+        BigDecimal price = pending.price() != null ? pending.price() : hq == null ? null : hq.price();
+        long base = pending.quantity() != null ? pending.quantity() : hq == null ? 0 : hq.quantity();
+        boolean deleted = pending.deleted() != null ? pending.deleted() : hq != null && hq.deleted();
+        ProductView.SyncState state = pending.count() == 0 ? ProductView.SyncState.SYNCED : ProductView.SyncState.PENDING;
+        return new ProductView(sku, name, price, base + pending.delta(), hq == null ? null : hq.version(), deleted, state,
+                pending.count(), hq);
     }
 
     public record Page(List<ProductView> items, String next) {

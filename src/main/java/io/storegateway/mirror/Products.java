@@ -3,32 +3,80 @@ package io.storegateway.mirror;
 import io.storegateway.hq.ProductRecord;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
-import static io.storegateway.mirror.AcceptedUpdates.odt;
+import static io.storegateway.mirror.AcceptedUpdates.getLong;
+import static io.storegateway.mirror.AcceptedUpdates.marks;
+import static io.storegateway.mirror.AcceptedUpdates.setLong;
 
 /**
- * The {@code product} table: HQ's acknowledged state. Writes are diffs keyed by SKU and HQ version:
- * a record older than or equal to the mirror's changes nothing, so replaying HQ's answers is harmless.
+ * The {@code product} table: HQ's acknowledged state, and per field when HQ last changed it and
+ * whether that change was this store's own. Writes are diffs keyed by SKU and HQ version: a record
+ * older than or equal to the mirror's changes nothing, so replaying HQ's answers is harmless.
  */
 public final class Products {
 
-    private static final String SELECT = "SELECT sku, name, price, quantity, version, updated_at, deleted FROM product ";
+    /** The fields whose last change is kept, in the order of their columns. */
+    static final List<String> TRACKED = List.of("name", "price", "quantity", "deleted");
+
+    private static final String COLUMNS = "sku, name, price, quantity, version, updated_at, deleted, "
+            + "name_version, name_at, name_by_store, price_version, price_at, price_by_store, "
+            + "quantity_version, quantity_at, quantity_by_store, deleted_version, deleted_at, deleted_by_store";
+    private static final String SELECT = "SELECT " + COLUMNS + " FROM product ";
+    private static final String INSERT = "INSERT INTO product (name, price, quantity, version, updated_at, deleted, synced_at, "
+            + "name_version, name_at, name_by_store, price_version, price_at, price_by_store, "
+            + "quantity_version, quantity_at, quantity_by_store, deleted_version, deleted_at, deleted_by_store, sku) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    private static final String UPDATE = "UPDATE product SET name = ?, price = ?, quantity = ?, version = ?, updated_at = ?, "
+            + "deleted = ?, synced_at = ?, name_version = ?, name_at = ?, name_by_store = ?, price_version = ?, price_at = ?, "
+            + "price_by_store = ?, quantity_version = ?, quantity_at = ?, quantity_by_store = ?, deleted_version = ?, "
+            + "deleted_at = ?, deleted_by_store = ? WHERE sku = ?";
+    private static final String AUDIT =
+            "INSERT INTO mirror_audit (sku, field, old_value, new_value, source, update_id, changed_at) VALUES (?,?,?,?,?,?,?)";
+
+    /** When HQ last changed one field of a product, and whether this store's own update made that change. */
+    public record FieldChange(long version, Instant at, boolean byStore) {
+    }
+
+    /** A product row: HQ's record, and the last change of each {@link #TRACKED} field (null: not known). */
+    public record Row(ProductRecord record, Map<String, FieldChange> changes) {
+    }
+
+    /**
+     * One record from HQ to take into the mirror. {@code storeApplied}: it is HQ's answer APPLIED to
+     * this store's update {@code updateId}, so the version it reached was the store's change when it is
+     * the one right after the mirror's.
+     */
+    record HqChange(ProductRecord record, String updateId, boolean storeApplied) {
+    }
 
     Optional<ProductRecord> find(Connection c, String sku) throws SQLException {
+        return findRow(c, sku).map(Row::record);
+    }
+
+    Optional<Row> findRow(Connection c, String sku) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE sku = ?")) {
             ps.setString(1, sku);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(record(rs)) : Optional.empty();
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
             }
         }
     }
@@ -42,14 +90,12 @@ public final class Products {
     }
 
     /**
-     * SKUs after {@code after} that the mirror knows from HQ or from pending local updates, in order.
-     * Two index walks merged here, not a UNION over every queued row: a week's backlog can hold a
-     * million of them.
+     * SKUs after {@code after} that the mirror knows from HQ or from queued local updates, in order:
+     * a page of {@code product}, merged with one index seek per SKU that has queued updates.
      */
     List<String> skusAfter(Connection c, String after, int limit) throws SQLException {
-        java.util.TreeSet<String> skus = new java.util.TreeSet<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT sku FROM product WHERE sku > ? ORDER BY sku FETCH FIRST " + limit + " ROWS ONLY")) {
+        TreeSet<String> skus = new TreeSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT sku FROM product WHERE sku > ? ORDER BY sku LIMIT " + limit)) {
             ps.setString(1, after);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -57,9 +103,7 @@ public final class Products {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                // ORDER BY + FETCH FIRST walks the (status, sku) index; MIN(sku) would scan every queued row.
-                "SELECT sku FROM store_update WHERE status = 'QUEUED' AND sku > ? ORDER BY status, sku FETCH FIRST 1 ROWS ONLY")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT sku FROM queued_update WHERE sku > ? ORDER BY sku LIMIT 1")) {
             String from = after;
             for (int i = 0; i < limit; i++) {
                 ps.setString(1, from);
@@ -82,39 +126,38 @@ public final class Products {
      * Returns whether anything was written.
      */
     boolean apply(Connection c, ProductRecord hq, String source, String updateId, Instant now) throws SQLException {
-        Optional<ProductRecord> current = find(c, hq.sku());
-        if (current.isPresent() && current.get().version() >= hq.version()) {
+        Optional<Row> current = findRow(c, hq.sku());
+        if (current.isPresent() && current.get().record().version() >= hq.version()) {
             return false;
         }
-        write(c, hq, current.orElse(null), source, updateId, now);
+        write(c, new HqChange(hq, updateId, false), current.orElse(null), source, now);
         return true;
     }
 
     /**
      * {@link #apply} for HQ's records to a whole batch, in their order, with JDBC batches: one query
      * reads the current rows, the diffs are made in memory (a SKU twice in the batch is diffed against
-     * its state after the first), then one batch of product writes and one of audit rows. The same
-     * rows and audit rows as applying them one by one. {@code updateIds} pairs with {@code records}.
+     * its state after the first), then one batch of product writes and one of audit rows.
      */
-    void applyAll(Connection c, List<ProductRecord> records, List<String> updateIds, String source, Instant now)
-            throws SQLException {
-        if (records.isEmpty()) {
+    void applyAll(Connection c, List<HqChange> changes, String source, Instant now) throws SQLException {
+        if (changes.isEmpty()) {
             return;
         }
-        java.util.Map<String, ProductRecord> state = findAll(c, new java.util.LinkedHashSet<>(records.stream().map(ProductRecord::sku).toList()));
-        java.util.Set<String> stored = new java.util.HashSet<>(state.keySet());
-        java.util.Map<String, ProductRecord> written = new java.util.LinkedHashMap<>();
+        Map<String, Row> state = findAll(c, new LinkedHashSet<>(changes.stream().map(ch -> ch.record().sku()).toList()));
+        Set<String> stored = new HashSet<>(state.keySet());
+        Map<String, Row> written = new LinkedHashMap<>();
         try (PreparedStatement audit = c.prepareStatement(AUDIT)) {
             int audits = 0;
-            for (int i = 0; i < records.size(); i++) {
-                ProductRecord hq = records.get(i);
-                ProductRecord current = state.get(hq.sku());
-                if (current != null && current.version() >= hq.version()) {
+            for (HqChange change : changes) {
+                ProductRecord hq = change.record();
+                Row current = state.get(hq.sku());
+                if (current != null && current.record().version() >= hq.version()) {
                     continue;
                 }
-                audits += addAudit(audit, hq.sku(), diff(current, hq), source, updateIds.get(i), now);
-                state.put(hq.sku(), hq);
-                written.put(hq.sku(), hq);
+                audits += addAudit(audit, hq.sku(), diff(current == null ? null : current.record(), hq), source, change.updateId(), now);
+                Row next = next(current, change);
+                state.put(hq.sku(), next);
+                written.put(hq.sku(), next);
             }
             if (written.isEmpty()) {
                 return;
@@ -123,10 +166,10 @@ public final class Products {
                  PreparedStatement update = c.prepareStatement(UPDATE)) {
                 int inserts = 0;
                 int updates = 0;
-                for (ProductRecord hq : written.values()) {
-                    boolean isNew = !stored.contains(hq.sku());
+                for (Row row : written.values()) {
+                    boolean isNew = !stored.contains(row.record().sku());
                     PreparedStatement ps = isNew ? insert : update;
-                    bindRow(ps, hq, now);
+                    bindRow(ps, row, now);
                     ps.addBatch();
                     if (isNew) {
                         inserts++;
@@ -148,66 +191,99 @@ public final class Products {
     }
 
     /** HQ's record, written whatever the mirror holds (reconciliation corrects drift), with audit rows. */
-    void overwrite(Connection c, ProductRecord hq, ProductRecord current, String source, Instant now) throws SQLException {
-        write(c, hq, current, source, null, now);
+    void overwrite(Connection c, ProductRecord hq, Row current, String source, Instant now) throws SQLException {
+        write(c, new HqChange(hq, null, false), current, source, now);
     }
 
-    private static final String INSERT =
-            "INSERT INTO product (name, price, quantity, version, updated_at, deleted, synced_at, sku) VALUES (?,?,?,?,?,?,?,?)";
-    private static final String UPDATE =
-            "UPDATE product SET name = ?, price = ?, quantity = ?, version = ?, updated_at = ?, deleted = ?, synced_at = ? WHERE sku = ?";
-    private static final String AUDIT =
-            "INSERT INTO mirror_audit (sku, field, old_value, new_value, source, update_id, changed_at) VALUES (?,?,?,?,?,?,?)";
-
-    private void write(Connection c, ProductRecord hq, ProductRecord current, String source, String updateId, Instant now)
-            throws SQLException {
-        List<String[]> changes = diff(current, hq);
+    private void write(Connection c, HqChange change, Row current, String source, Instant now) throws SQLException {
+        List<String[]> changes = diff(current == null ? null : current.record(), change.record());
         try (PreparedStatement ps = c.prepareStatement(current == null ? INSERT : UPDATE)) {
-            bindRow(ps, hq, now);
+            bindRow(ps, next(current, change), now);
             ps.executeUpdate();
         }
-        audit(c, hq.sku(), changes, source, updateId, now);
+        try (PreparedStatement ps = c.prepareStatement(AUDIT)) {
+            if (addAudit(ps, change.record().sku(), changes, source, change.updateId(), now) > 0) {
+                ps.executeBatch();
+            }
+        }
     }
 
-    private static void bindRow(PreparedStatement ps, ProductRecord hq, Instant now) throws SQLException {
+    /**
+     * The row after HQ's record: each tracked field that changed gets HQ's version and time, and counts
+     * as the store's own change only when HQ applied the store's update onto the very version the
+     * mirror had (a gap could hold a change of HQ's, which is never taken for the store's).
+     */
+    static Row next(Row current, HqChange change) {
+        ProductRecord hq = change.record();
+        ProductRecord old = current == null ? null : current.record();
+        long previous = old == null ? 0 : old.version();
+        boolean byStore = change.storeApplied() && hq.version() == previous + 1;
+        Map<String, FieldChange> fields = new HashMap<>(current == null ? Map.of() : current.changes());
+        FieldChange now = new FieldChange(hq.version(), hq.updatedAt(), byStore);
+        if (old == null || !Objects.equals(old.name(), hq.name())) {
+            fields.put("name", now);
+        }
+        if (old == null || !Objects.equals(plain(old.price()), plain(hq.price()))) {
+            fields.put("price", now);
+        }
+        if (old == null || old.quantity() != hq.quantity()) {
+            fields.put("quantity", now);
+        }
+        if (old == null || old.deleted() != hq.deleted()) {
+            fields.put("deleted", now);
+        }
+        return new Row(hq, fields);
+    }
+
+    private static void bindRow(PreparedStatement ps, Row row, Instant now) throws SQLException {
+        ProductRecord hq = row.record();
         ps.setString(1, hq.name());
         ps.setBigDecimal(2, hq.price());
         ps.setLong(3, hq.quantity());
         ps.setLong(4, hq.version());
-        ps.setObject(5, odt(hq.updatedAt()));
+        setLong(ps, 5, hq.updatedAt() == null ? null : hq.updatedAt().toEpochMilli());
         ps.setBoolean(6, hq.deleted());
-        ps.setObject(7, odt(now));
-        ps.setString(8, hq.sku());
+        ps.setLong(7, now.toEpochMilli());
+        int i = 8;
+        for (String field : TRACKED) {
+            FieldChange ch = row.changes().get(field);
+            setLong(ps, i++, ch == null ? null : ch.version());
+            setLong(ps, i++, ch == null || ch.at() == null ? null : ch.at().toEpochMilli());
+            if (ch == null) {
+                ps.setNull(i++, Types.BOOLEAN);
+            } else {
+                ps.setBoolean(i++, ch.byStore());
+            }
+        }
+        ps.setString(i, hq.sku());
     }
 
     /** Rows for these SKUs, by SKU. */
-    java.util.Map<String, ProductRecord> findAll(Connection c, java.util.Collection<String> skus) throws SQLException {
-        java.util.Map<String, ProductRecord> out = new java.util.HashMap<>();
+    Map<String, Row> findAll(Connection c, Collection<String> skus) throws SQLException {
+        Map<String, Row> out = new HashMap<>();
         if (skus.isEmpty()) {
             return out;
         }
-        String marks = String.join(",", java.util.Collections.nCopies(skus.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE sku IN (" + marks + ")")) {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE sku IN (" + marks(skus.size()) + ")")) {
             int i = 1;
             for (String sku : skus) {
                 ps.setString(i++, sku);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    ProductRecord r = record(rs);
-                    out.put(r.sku(), r);
+                    Row r = row(rs);
+                    out.put(r.record().sku(), r);
                 }
             }
         }
         return out;
     }
 
-    void markSeen(Connection c, java.util.Collection<String> skus, long run) throws SQLException {
+    void markSeen(Connection c, Collection<String> skus, long run) throws SQLException {
         if (skus.isEmpty()) {
             return;
         }
-        String marks = String.join(",", java.util.Collections.nCopies(skus.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("UPDATE product SET reconcile_run = ? WHERE sku IN (" + marks + ")")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE product SET reconcile_run = ? WHERE sku IN (" + marks(skus.size()) + ")")) {
             ps.setLong(1, run);
             int i = 2;
             for (String sku : skus) {
@@ -218,14 +294,14 @@ public final class Products {
     }
 
     /** SKUs among these whose row was written at or after {@code since} (by forwarding, say). */
-    java.util.Set<String> writtenSince(Connection c, java.util.Collection<String> skus, Instant since) throws SQLException {
-        java.util.Set<String> out = new java.util.HashSet<>();
+    Set<String> writtenSince(Connection c, Collection<String> skus, Instant since) throws SQLException {
+        Set<String> out = new HashSet<>();
         if (skus.isEmpty()) {
             return out;
         }
-        String marks = String.join(",", java.util.Collections.nCopies(skus.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT sku FROM product WHERE synced_at >= ? AND sku IN (" + marks + ")")) {
-            ps.setObject(1, odt(since));
+        try (PreparedStatement ps = c.prepareStatement("SELECT sku FROM product WHERE synced_at >= ? AND sku IN ("
+                + marks(skus.size()) + ")")) {
+            ps.setLong(1, since.toEpochMilli());
             int i = 2;
             for (String sku : skus) {
                 ps.setString(i++, sku);
@@ -243,15 +319,15 @@ public final class Products {
      * Up to {@code limit} rows not marked with this run and written before it started: the mirror
      * has them, HQ does not. (A row written since may be a product HQ created after its page was read.)
      */
-    List<ProductRecord> unseen(Connection c, long run, Instant runStart, int limit) throws SQLException {
+    List<Row> unseen(Connection c, long run, Instant runStart, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SELECT
-                + "WHERE (reconcile_run IS NULL OR reconcile_run <> ?) AND synced_at < ? FETCH FIRST " + limit + " ROWS ONLY")) {
+                + "WHERE (reconcile_run IS NULL OR reconcile_run <> ?) AND synced_at < ? LIMIT " + limit)) {
             ps.setLong(1, run);
-            ps.setObject(2, odt(runStart));
-            List<ProductRecord> out = new ArrayList<>();
+            ps.setLong(2, runStart.toEpochMilli());
+            List<Row> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(record(rs));
+                    out.add(row(rs));
                 }
             }
             return out;
@@ -263,7 +339,10 @@ public final class Products {
             ps.setString(1, row.sku());
             ps.executeUpdate();
         }
-        audit(c, row.sku(), List.<String[]>of(new String[] {"row", "present", null}), source, null, now);
+        try (PreparedStatement ps = c.prepareStatement(AUDIT)) {
+            addAudit(ps, row.sku(), List.<String[]>of(new String[] {"row", "present", null}), source, null, now);
+            ps.executeBatch();
+        }
     }
 
     /** Field-by-field differences: {field, old, new}. */
@@ -283,19 +362,9 @@ public final class Products {
         }
     }
 
-    private static String plain(BigDecimal d) {
-        return d == null ? null : d.setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString();
-    }
-
-    private static void audit(Connection c, String sku, List<String[]> changes, String source, String updateId,
-                              Instant now) throws SQLException {
-        if (changes.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(AUDIT)) {
-            addAudit(ps, sku, changes, source, updateId, now);
-            ps.executeBatch();
-        }
+    /** A price as the mirror compares and audits it: two decimals (HQ may send 2.5 for 2.50). */
+    static String plain(BigDecimal d) {
+        return d == null ? null : d.setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
     private static int addAudit(PreparedStatement ps, String sku, List<String[]> changes, String source, String updateId,
@@ -307,15 +376,27 @@ public final class Products {
             ps.setString(4, AcceptedUpdates.truncate(ch[2], 400));
             ps.setString(5, source);
             ps.setString(6, updateId);
-            ps.setObject(7, odt(now));
+            ps.setLong(7, now.toEpochMilli());
             ps.addBatch();
         }
         return changes.size();
     }
 
-    private static ProductRecord record(ResultSet rs) throws SQLException {
-        OffsetDateTime updated = rs.getObject(6, OffsetDateTime.class);
-        return new ProductRecord(rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4), rs.getLong(5),
-                updated == null ? null : updated.toInstant(), rs.getBoolean(7));
+    private static Row row(ResultSet rs) throws SQLException {
+        Long updated = getLong(rs, 6);
+        ProductRecord record = new ProductRecord(rs.getString(1), rs.getString(2), rs.getBigDecimal(3), rs.getLong(4),
+                rs.getLong(5), updated == null ? null : Instant.ofEpochMilli(updated), rs.getBoolean(7));
+        Map<String, FieldChange> changes = new HashMap<>();
+        int i = 8;
+        for (String field : TRACKED) {
+            Long version = getLong(rs, i);
+            Long at = getLong(rs, i + 1);
+            boolean byStore = rs.getBoolean(i + 2);
+            if (version != null) {
+                changes.put(field, new FieldChange(version, at == null ? null : Instant.ofEpochMilli(at), byStore));
+            }
+            i += 3;
+        }
+        return new Row(record, changes);
     }
 }

@@ -15,11 +15,8 @@ import java.math.RoundingMode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -45,6 +42,7 @@ public final class Reconciliation {
 
     private final MirrorDatabase db;
     private final Products products;
+    private final AcceptedUpdates updates;
     private final SyncState state;
     private final String inventoryUrl;
     private final String hqToken;
@@ -55,10 +53,11 @@ public final class Reconciliation {
     private final AtomicBoolean requested = new AtomicBoolean();
     private final AtomicBoolean checkDue = new AtomicBoolean();
 
-    public Reconciliation(MirrorDatabase db, Products products, SyncState state, String hqUrl, String storeId,
-                          String hqToken, Clock clock) {
+    public Reconciliation(MirrorDatabase db, Products products, AcceptedUpdates updates, SyncState state, String hqUrl,
+                          String storeId, String hqToken, Clock clock) {
         this.db = db;
         this.products = products;
+        this.updates = updates;
         this.state = state;
         this.inventoryUrl = hqUrl + "/hq/v1/stores/" + URLEncoder.encode(storeId, StandardCharsets.UTF_8) + "/inventory";
         this.hqToken = hqToken;
@@ -127,12 +126,13 @@ public final class Reconciliation {
                     hq.put(r.sku(), r);
                 });
                 Instant now = clock.instant();
-                long[] counts = db.inDurableTransaction(c -> {
+                long[] counts = db.inTransaction(c -> {
                     long m = 0, d = 0, fixed = 0;
-                    Map<String, ProductRecord> mirror = products.findAll(c, hq.keySet());
+                    Map<String, Products.Row> mirror = products.findAll(c, hq.keySet());
                     java.util.Set<String> movedOn = products.writtenSince(c, hq.keySet(), runStart);
                     for (ProductRecord r : hq.values()) {
-                        ProductRecord mine = mirror.get(r.sku());
+                        Products.Row mineRow = mirror.get(r.sku());
+                        ProductRecord mine = mineRow == null ? null : mineRow.record();
                         hqHash.update(line(r));
                         // A newer version written while this run was reading HQ is not drift: the page is older.
                         boolean newer = mine != null && mine.version() > r.version() && movedOn.contains(r.sku());
@@ -143,7 +143,7 @@ public final class Reconciliation {
                                 d++;
                             }
                             if (correct) {
-                                products.overwrite(c, r, mine, SOURCE, now);
+                                products.overwrite(c, r, mineRow, SOURCE, now);
                                 fixed++;
                                 mine = r;
                             }
@@ -164,8 +164,8 @@ public final class Reconciliation {
             // Rows HQ does not have: left unmarked by this run.
             while (true) {
                 Instant now = clock.instant();
-                long[] counts = db.inDurableTransaction(c -> {
-                    List<ProductRecord> rows = products.unseen(c, runId, runStart, PAGE);
+                long[] counts = db.inTransaction(c -> {
+                    List<ProductRecord> rows = products.unseen(c, runId, runStart, PAGE).stream().map(Products.Row::record).toList();
                     long fixed = 0;
                     for (ProductRecord r : rows) {
                         if (correct) {
@@ -219,21 +219,14 @@ public final class Reconciliation {
         return report;
     }
 
-    /** Proof of delivery: updates accepted, how many HQ has answered for, and the newest such answer. */
+    /** Proof of delivery from the mirror's running counters: updates accepted, how many HQ has answered, up to when. */
     ObjectNode delivery() {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT COUNT(*), SUM(CASE WHEN status <> 'QUEUED' THEN 1 ELSE 0 END), MAX(settled_at) FROM store_update");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                ObjectNode n = UpdateJson.MAPPER.createObjectNode();
-                n.put("accepted", rs.getLong(1));
-                n.put("confirmedByHq", rs.getLong(2));
-                OffsetDateTime upTo = rs.getObject(3, OffsetDateTime.class);
-                n.put("confirmedUpTo", upTo == null ? null : upTo.toInstant().toString());
-                return n;
-            }
-        });
+        AcceptedUpdates.Delivery d = updates.delivery();
+        ObjectNode n = UpdateJson.MAPPER.createObjectNode();
+        n.put("accepted", d.accepted());
+        n.put("confirmedByHq", d.confirmedByHq());
+        n.put("confirmedUpTo", d.confirmedUpTo() == null ? null : d.confirmedUpTo().toString());
+        return n;
     }
 
     public ObjectNode lastReport() {

@@ -5,8 +5,6 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.Optional;
 
-import static io.storegateway.mirror.AcceptedUpdates.odt;
-
 /** Small named values that must survive a restart (the {@code sync_state} table). */
 public final class SyncState {
 
@@ -35,7 +33,7 @@ public final class SyncState {
             int updated;
             try (PreparedStatement ps = c.prepareStatement("UPDATE sync_state SET state_value = ?, updated_at = ? WHERE state_key = ?")) {
                 ps.setString(1, value);
-                ps.setObject(2, odt(now));
+                ps.setLong(2, now.toEpochMilli());
                 ps.setString(3, name);
                 updated = ps.executeUpdate();
             }
@@ -43,7 +41,7 @@ public final class SyncState {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO sync_state (state_key, state_value, updated_at) VALUES (?,?,?)")) {
                     ps.setString(1, name);
                     ps.setString(2, value);
-                    ps.setObject(3, odt(now));
+                    ps.setLong(3, now.toEpochMilli());
                     ps.executeUpdate();
                 }
             }

@@ -48,7 +48,7 @@ class GatewaySettingsTest {
         assertThat(s.hqUrl()).isEqualTo("http://localhost:9090");
         assertThat(s.brokerUrl()).isEmpty();
         assertThat(s.simulatorPort()).isEqualTo(9090);
-        assertThat(s.mirrorJdbcUrl()).startsWith("jdbc:h2:file:").contains("data");
+        assertThat(s.mirrorJdbcUrl()).startsWith("jdbc:sqlite:").contains("data").endsWith("mirror.db");
     }
 
     @Test

@@ -93,9 +93,25 @@ final class GatewayProcess implements AutoCloseable {
         return dir.resolve("data").toAbsolutePath();
     }
 
-    /** The mirror as an H2 file, for reading it after the gateway has stopped. */
+    /** The mirror's SQLite file, for reading it while the gateway is stopped. */
     String mirrorJdbcUrl() {
-        return "jdbc:h2:file:" + dataDir().resolve("mirror").resolve("mirror");
+        return "jdbc:sqlite:" + dataDir().resolve("mirror").resolve("mirror.db");
+    }
+
+    /**
+     * SQLite's own check of the mirror file ({@code PRAGMA integrity_check}): "ok" when it is sound.
+     * Run while the gateway is down, as after a kill, before it starts again.
+     */
+    String mirrorIntegrity() throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(mirrorJdbcUrl());
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("PRAGMA integrity_check(20)")) {
+            StringBuilder out = new StringBuilder();
+            while (rs.next()) {
+                out.append(out.isEmpty() ? "" : "; ").append(rs.getString(1));
+            }
+            return out.toString();
+        }
     }
 
     String baseUrl() {
@@ -159,6 +175,21 @@ final class GatewayProcess implements AutoCloseable {
         if (!p.isAlive()) {
             throw new AssertionError("gateway run " + runs() + " exited with code " + p.exitValue() + " while starting; log tail:\n"
                     + logTail(60));
+        }
+    }
+
+    /**
+     * Right after {@link #awaitUp}: a full page of products, one product and an update's status answer
+     * 200 on the first try (a mirror left unreadable by the kill would answer 500 here).
+     */
+    void assertReadsAnswerAtOnce(String sku) throws IOException, InterruptedException {
+        for (String path : List.of("/api/v1/products?limit=500", "/api/v1/products/" + sku, "/api/v1/updates/no-such-update")) {
+            HttpResponse<String> r = get(path);
+            int expected = path.contains("no-such-update") ? 404 : 200;
+            if (r.statusCode() != expected) {
+                throw new AssertionError("gateway run " + runs() + " answered GET " + path + " with " + r.statusCode() + " "
+                        + r.body() + " right after it came up (expected " + expected + "); log tail:\n" + logTail(60));
+            }
         }
     }
 

@@ -404,9 +404,10 @@ class RemoteBrokerIT {
 
     private static Mirror readMirror(GatewayProcess g) throws SQLException {
         Mirror m = new Mirror(new TreeMap<>(), new TreeMap<>());
-        try (Connection c = DriverManager.getConnection(g.mirrorJdbcUrl(), "sa", "");
+        try (Connection c = DriverManager.getConnection(g.mirrorJdbcUrl());
              Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT update_id, status FROM store_update")) {
+            try (ResultSet rs = s.executeQuery("SELECT update_id, 'QUEUED' FROM queued_update UNION ALL "
+                    + "SELECT update_id, status FROM settled_update")) {
                 while (rs.next()) {
                     m.statuses.put(rs.getString(1), rs.getString(2));
                 }

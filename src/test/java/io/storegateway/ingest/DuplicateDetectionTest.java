@@ -34,7 +34,7 @@ class DuplicateDetectionTest {
 
         // As after a crash between queueing and recording: the mirror has no row for the update.
         try (Connection c = t.gateway().mirror().dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM store_update WHERE update_id = 'twice-1'")) {
+             PreparedStatement ps = c.prepareStatement("DELETE FROM queued_update WHERE update_id = 'twice-1'")) {
             assertThat(ps.executeUpdate()).isEqualTo(1);
         }
         assertThat(terminal.post(update).json().at("/accepted/0/status").asText()).isEqualTo("QUEUED");
@@ -54,7 +54,7 @@ class DuplicateDetectionTest {
         TerminalClient terminal = t.terminal();
         assertThat(terminal.post(TerminalClient.adjust("mix-1", "SKU-0002", 1)).status()).isEqualTo(202);
         try (Connection c = t.gateway().mirror().dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM store_update WHERE update_id = 'mix-1'")) {
+             PreparedStatement ps = c.prepareStatement("DELETE FROM queued_update WHERE update_id = 'mix-1'")) {
             ps.executeUpdate();
         }
 

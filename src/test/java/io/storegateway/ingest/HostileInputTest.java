@@ -265,7 +265,7 @@ class HostileInputTest {
 
     static Stream<Arguments> hostileButValidText() {
         return Stream.of(
-                Arguments.of(Named.of("SQL", "x'); DROP TABLE store_update; --")),
+                Arguments.of(Named.of("SQL", "x'); DROP TABLE settled_update; --")),
                 Arguments.of(Named.of("path traversal", "../../config/users.properties")),
                 Arguments.of(Named.of("HTML", "<script>alert(1)</script>")),
                 Arguments.of(Named.of("a format string", "%s%s%s%n ${jndi:ldap://x/a}")),
@@ -293,7 +293,7 @@ class HostileInputTest {
                 assertThat(terminal.update(updateId).path("status").asText()).isEqualTo("APPLIED"));
         assertThat(terminal.product(sku).path("name").asText()).isEqualTo(text);
         try (Connection c = t.gateway().mirror().dataSource().getConnection();
-             var ps = c.prepareStatement("SELECT terminal_id FROM store_update WHERE update_id = ?")) {
+             var ps = c.prepareStatement("SELECT terminal_id FROM settled_update WHERE update_id = ?")) {
             ps.setString(1, updateId);
             try (ResultSet rs = ps.executeQuery()) {
                 assertThat(rs.next()).isTrue();
@@ -314,7 +314,7 @@ class HostileInputTest {
                 path("GET", "/api/v1/products/%C0%AF%C0%AFetc%C0%AFpasswd", false),
                 path("GET", "/api/v1/products/SKU-%FF%FE", false),
                 path("GET", "/api/v1/updates/'%20OR%201=1%20--", false),
-                path("GET", "/api/v1/updates/x';DROP%20TABLE%20store_update;--", false),
+                path("GET", "/api/v1/updates/x';DROP%20TABLE%20settled_update;--", false),
                 path("GET", "/api/v1/updates/" + "a".repeat(3000), false),
                 path("POST", "/admin/v1/dlq/ID:x';DROP/replay", true),
                 path("DELETE", "/admin/v1/dlq/ID:x'%20OR%20'1'='1", true),
@@ -631,7 +631,7 @@ class HostileInputTest {
 
     private Held held() {
         return new Held(t.gateway().depth(Queues.OUTBOUND), t.gateway().depth(Queues.INBOUND), t.gateway().depth(Queues.DLQ),
-                count("SELECT COUNT(*) FROM store_update"), count("SELECT COUNT(*) FROM mirror_audit"),
+                count("SELECT (SELECT COUNT(*) FROM queued_update) + (SELECT COUNT(*) FROM settled_update)"), count("SELECT COUNT(*) FROM mirror_audit"),
                 count("SELECT COUNT(*) FROM conflict"), products());
     }
 
@@ -639,7 +639,7 @@ class HostileInputTest {
     private Held heldOnceQuiet() {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(t.gateway().backlog()).isZero();
-            assertThat(count("SELECT COUNT(*) FROM store_update WHERE status = 'QUEUED'")).isZero();
+            assertThat(count("SELECT COUNT(*) FROM queued_update")).isZero();
         });
         return held();
     }

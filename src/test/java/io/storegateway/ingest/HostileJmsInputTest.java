@@ -196,7 +196,7 @@ class HostileJmsInputTest {
 
     private long updateRows() throws Exception {
         try (Connection c = t.gateway().mirror().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM store_update")) {
+             ResultSet rs = s.executeQuery("SELECT (SELECT COUNT(*) FROM queued_update) + (SELECT COUNT(*) FROM settled_update)")) {
             rs.next();
             return rs.getLong(1);
         }

@@ -73,9 +73,9 @@ class ReconciliationTest {
         sql("UPDATE product SET quantity = 55 WHERE sku = 'SKU-0007'");
         sql("UPDATE product SET price = 0.01 WHERE sku = 'SKU-0008'");
         sql("INSERT INTO product (sku, name, price, quantity, version, updated_at, deleted, synced_at) "
-                + "VALUES ('EXTRA-0001', 'Ghost one', 1.00, 5, 1, CURRENT_TIMESTAMP, FALSE, CURRENT_TIMESTAMP)");
+                + "VALUES ('EXTRA-0001', 'Ghost one', 1.00, 5, 1, 0, FALSE, 0)");
         sql("INSERT INTO product (sku, name, price, quantity, version, updated_at, deleted, synced_at) "
-                + "VALUES ('EXTRA-0002', 'Ghost two', 2.00, 6, 3, CURRENT_TIMESTAMP, FALSE, CURRENT_TIMESTAMP)");
+                + "VALUES ('EXTRA-0002', 'Ghost two', 2.00, 6, 3, 0, FALSE, 0)");
         // The gateway sees the drift (the injection went into its own database).
         assertThat(terminal.get("/api/v1/products/SKU-0004").status()).isEqualTo(404);
         assertThat(terminal.product("SKU-0007").path("quantity").asLong()).isEqualTo(55);

@@ -12,7 +12,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,16 +44,18 @@ class SettleBeforeIngestRowTest {
                 new UpdateResult("settled-first", UpdateResult.Status.APPLIED, null, record))));
 
         assertThat(updates.find("settled-first").orElseThrow().status()).isEqualTo(UpdateStatus.APPLIED);
-        OffsetDateTime settledAt = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT settled_at FROM store_update WHERE update_id = ?")) {
+        Instant settledAt = db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT settled_at FROM settled_update WHERE update_id = ?")) {
                 ps.setString(1, "settled-first");
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return rs.getObject(1, OffsetDateTime.class);
+                    return Instant.ofEpochMilli(rs.getLong(1));
                 }
             }
         });
-        assertThat(settledAt).isNotNull();
-        assertThat(settledAt.toInstant()).isAfterOrEqualTo(received);
+        assertThat(settledAt).isAfterOrEqualTo(received);
+        AcceptedUpdates.Delivery delivery = updates.delivery();
+        assertThat(delivery.confirmedByHq()).as("settled, counted").isEqualTo(1);
+        assertThat(delivery.accepted()).as("accepted, counted though ingest never wrote its row").isEqualTo(1);
     }
 }
