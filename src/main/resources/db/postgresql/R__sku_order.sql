@@ -6,4 +6,4 @@
 -- Repeatable: it runs after every versioned migration and again whenever it changes, so a column
 -- added later that is compared or sorted by SKU belongs here too.
 ALTER TABLE product ALTER COLUMN sku TYPE VARCHAR(64) COLLATE "C";
-ALTER TABLE queued_update ALTER COLUMN sku TYPE VARCHAR(64) COLLATE "C";
+ALTER TABLE IF EXISTS queued_update ALTER COLUMN sku TYPE VARCHAR(64) COLLATE "C";

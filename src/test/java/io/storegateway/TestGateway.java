@@ -78,6 +78,16 @@ public final class TestGateway implements AutoCloseable {
      */
     public static TestGateway started(String name, int products, Map<String, String> overrides,
                                       Consumer<HqSimulator> hqSetup, boolean awaitCatalogue) {
+        return started(name, products, overrides, hqSetup, awaitCatalogue, (dir, mirror) -> { });
+    }
+
+    /**
+     * As above, with the data directory (and, on PostgreSQL, the mirror's schema) prepared before the
+     * gateway starts, e.g. filled with what an earlier version left there.
+     */
+    public static TestGateway started(String name, int products, Map<String, String> overrides,
+                                      Consumer<HqSimulator> hqSetup, boolean awaitCatalogue,
+                                      java.util.function.BiConsumer<Path, TestMirror> prepare) {
         Path dir = Path.of("target", "test-data", name + "-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
         try {
             Files.createDirectories(dir);
@@ -86,6 +96,7 @@ public final class TestGateway implements AutoCloseable {
         }
         TestGateway t = new TestGateway(dir, TestMirror.forGateway(name), overrides, hqSetup);
         try {
+            prepare.accept(dir, t.mirror);
             t.hq.seedDemoCatalogue(STORE, products);
             t.startGateway();
             if (awaitCatalogue) {

@@ -37,7 +37,7 @@ public final class TestMirror implements AutoCloseable {
     }
 
     /** The mirror for a new test gateway: H2 (nothing to prepare) unless PostgreSQL is asked for. */
-    static TestMirror forGateway(String name) {
+    public static TestMirror forGateway(String name) {
         String url = System.getProperty(JDBC_URL, "");
         if (url.isBlank()) {
             return new TestMirror(null, null);
@@ -55,7 +55,7 @@ public final class TestMirror implements AutoCloseable {
     }
 
     /** The gateway settings that point its mirror here (none for H2: the default is right). */
-    Map<String, String> settings() {
+    public Map<String, String> settings() {
         if (baseUrl == null) {
             return Map.of();
         }
@@ -70,6 +70,13 @@ public final class TestMirror implements AutoCloseable {
         if (baseUrl != null) {
             execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
+    }
+
+    /** A connection to this test's PostgreSQL schema (only when the run uses PostgreSQL). */
+    public Connection connect() throws SQLException {
+        Map<String, String> s = settings();
+        return DriverManager.getConnection(s.get(GatewaySettings.MIRROR_JDBC_URL), s.get(GatewaySettings.MIRROR_USERNAME),
+                s.get(GatewaySettings.MIRROR_PASSWORD));
     }
 
     private void execute(String sql) {

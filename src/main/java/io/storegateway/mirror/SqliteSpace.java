@@ -7,9 +7,8 @@ import java.sql.Statement;
 
 /**
  * Keeps the SQLite file close to the size of its live data: checkpoints copy the WAL into the main
- * file off the writers' path (the WAL is then reused from its start and cut back to
- * {@link MirrorDatabase#SQLITE_WAL_LIMIT_BYTES}), and freed pages (a drained backlog, pruned history)
- * are given back to the disk in small steps of incremental vacuum.
+ * file (and empty it) every second, off the writers' path but for a moment, and freed pages (a
+ * drained backlog, pruned history) are given back to the disk in small steps of incremental vacuum.
  */
 final class SqliteSpace {
 
@@ -24,9 +23,15 @@ final class SqliteSpace {
         this.db = db;
     }
 
-    /** Copies what the WAL holds into the main file without waiting for readers or writers. */
+    /**
+     * Copies what the WAL holds into the main file and empties the WAL. A passive checkpoint alone never
+     * catches up while a drain keeps writing (the WAL then grows without end), so: first a passive one
+     * beside the writers, which copies nearly everything, then a truncating one with the writer held,
+     * which copies the few pages written meanwhile and cuts the WAL file to nothing.
+     */
     void checkpoint() {
         db.read(c -> pragma(c, "wal_checkpoint(PASSIVE)"));
+        db.withWriterOutsideTransaction(c -> pragma(c, "wal_checkpoint(TRUNCATE)"));
     }
 
     /** The file's pages and how many of them are free. */

@@ -1,5 +1,6 @@
 package io.storegateway.mirror;
 
+import io.storegateway.TestMirror;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.update.InventoryUpdate;
@@ -18,12 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The effective view: HQ's record with the store's pending updates applied in order, summed up in SQL. */
+/** The effective view: HQ's record with the store's pending updates applied in order, summed up in SQL (SQLite, and PostgreSQL when the run asks for it). */
 class ProductViewsTest {
 
     private static final ProductRecord HQ = new ProductRecord("A", "Apples", new BigDecimal("2.00"), 10, 4, Instant.EPOCH, false);
 
     private final AtomicInteger ids = new AtomicInteger();
+    private TestMirror schema;
     private MirrorDatabase db;
     private AcceptedUpdates updates;
     private ProductViews views;
@@ -31,7 +33,10 @@ class ProductViewsTest {
     @BeforeEach
     void mirror() throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "test-data")).resolve("views-" + System.nanoTime());
-        db = MirrorDatabase.open(GatewaySettings.of(Map.of(GatewaySettings.DATA_DIR, dir.toString())));
+        schema = TestMirror.forGateway("views");
+        Map<String, String> settings = new java.util.HashMap<>(schema.settings());
+        settings.put(GatewaySettings.DATA_DIR, dir.toString());
+        db = MirrorDatabase.open(GatewaySettings.of(settings));
         updates = new AcceptedUpdates(db);
         views = new ProductViews(db, new Products(), new ConflictRecords(db));
     }
@@ -39,6 +44,7 @@ class ProductViewsTest {
     @AfterEach
     void close() {
         db.close();
+        schema.close();
     }
 
     @Test
