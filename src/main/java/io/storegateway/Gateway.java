@@ -93,6 +93,7 @@ public final class Gateway implements AutoCloseable {
     public static final String HQ_RESPONSE_TIMEOUT_MS = "gateway.hq.response-timeout-ms";
 
     private final GatewaySettings settings;
+    private final Clock clock;
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     /** The embedded broker, or the remote one: both answer how many updates wait. */
     private QueueDepths depths;
@@ -106,12 +107,18 @@ public final class Gateway implements AutoCloseable {
     private GatewayStatus status;
     private RouteFiles routeFiles;
 
-    private Gateway(GatewaySettings settings) {
+    private Gateway(GatewaySettings settings, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
     }
 
     public static Gateway start(GatewaySettings settings) {
-        Gateway g = new Gateway(settings);
+        return start(settings, Clock.systemUTC());
+    }
+
+    /** With another clock: tests that let days pass (the mirror's retention). */
+    static Gateway start(GatewaySettings settings, Clock clock) {
+        Gateway g = new Gateway(settings, clock);
         try {
             g.startAll();
             return g;
@@ -126,7 +133,6 @@ public final class Gateway implements AutoCloseable {
 
     private void startAll() throws Exception {
         long started = System.nanoTime();
-        Clock clock = Clock.systemUTC();
         AccessTokens tokens = AccessTokens.load(settings.usersFile());
         // Every configured key and trust store is opened now: a wrong path or password stops the start, naming the key.
         GatewayTls tls = GatewayTls.from(settings);

@@ -30,7 +30,12 @@ public final class TerminalClient {
     }
 
     public Reply post(String json, String contentType) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/updates"))
+        return post("/api/v1/updates", json, contentType);
+    }
+
+    /** A JSON body to any path (admin calls such as resolving a conflict). */
+    public Reply post(String path, String json, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (contentType != null) {

@@ -31,6 +31,7 @@ public final class TestGateway implements AutoCloseable {
     private final TestMirror mirror;
     private final Map<String, String> overrides;
     private Gateway gateway;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
 
     private TestGateway(Path dataDir, TestMirror mirror, Map<String, String> overrides, Consumer<HqSimulator> hqSetup) {
         this.dataDir = dataDir;
@@ -88,6 +89,12 @@ public final class TestGateway implements AutoCloseable {
     public static TestGateway started(String name, int products, Map<String, String> overrides,
                                       Consumer<HqSimulator> hqSetup, boolean awaitCatalogue,
                                       java.util.function.BiConsumer<Path, TestMirror> prepare) {
+        return started(name, products, overrides, hqSetup, awaitCatalogue, prepare, java.time.Clock.systemUTC());
+    }
+
+    private static TestGateway started(String name, int products, Map<String, String> overrides,
+                                       Consumer<HqSimulator> hqSetup, boolean awaitCatalogue,
+                                       java.util.function.BiConsumer<Path, TestMirror> prepare, java.time.Clock clock) {
         Path dir = Path.of("target", "test-data", name + "-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
         try {
             Files.createDirectories(dir);
@@ -95,6 +102,7 @@ public final class TestGateway implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         TestGateway t = new TestGateway(dir, TestMirror.forGateway(name), overrides, hqSetup);
+        t.clock = clock;
         try {
             prepare.accept(dir, t.mirror);
             t.hq.seedDemoCatalogue(STORE, products);
@@ -127,7 +135,12 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public void startGateway() {
-        gateway = Gateway.start(settings());
+        gateway = Gateway.start(settings(), clock);
+    }
+
+    /** A gateway that tells time by {@code clock} (from its next start on). */
+    public static TestGateway started(String name, int products, Map<String, String> overrides, java.time.Clock clock) {
+        return started(name, products, overrides, hq -> { }, true, (dir, mirror) -> { }, clock);
     }
 
     public void stopGateway() {

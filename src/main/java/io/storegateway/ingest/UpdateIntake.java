@@ -21,10 +21,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The one way into the outbound queue, for both channels. Updates seen before are answered
- * DUPLICATE; the rest go to the broker in one transaction (all or nothing, on disk at commit) and
- * only then into the mirror. That order makes a mirror row proof that its update is safely queued;
- * a crash in between leaves a queued update without a row, which forwarding recreates.
+ * The one way into the outbound queue, for both channels. Updates seen before (by the mirror, or by
+ * the broker's duplicate detection) are answered DUPLICATE; the rest go to the broker in one
+ * transaction (all or nothing, on disk at commit) and only then into the mirror. That order makes a
+ * mirror row proof that its update is safely queued; a crash in between leaves a queued update
+ * without a row, which forwarding's settle writes.
  */
 public final class UpdateIntake {
 
@@ -90,43 +91,59 @@ public final class UpdateIntake {
         Set<String> known = accepted.known(updates.stream().map(InventoryUpdate::updateId).toList());
         Set<String> seen = new HashSet<>(known);
         List<InventoryUpdate> fresh = new ArrayList<>();
-        List<Receipt> receipts = new ArrayList<>(updates.size());
         for (InventoryUpdate u : updates) {
             if (seen.add(u.updateId())) {
                 fresh.add(u);
-                receipts.add(new Receipt(u.updateId(), Receipt.Status.QUEUED));
-            } else {
-                receipts.add(new Receipt(u.updateId(), Receipt.Status.DUPLICATE));
             }
         }
+        if (!fresh.isEmpty() && storage.full()) {
+            throw new StorageFullException();
+        }
+        Set<String> refused = fresh.isEmpty() ? Set.of() : queue(fresh, channel, now);
         if (!fresh.isEmpty()) {
-            if (storage.full()) {
-                throw new StorageFullException();
-            }
-            try {
-                send(fresh, channel, now);
-            } catch (JMSRuntimeException e) {
-                if (!isDuplicate(e)) {
-                    throw e;
-                }
-                // The broker's duplicate detection refused the whole transaction: some of these ids
-                // are already queued (a retry after a crash between queueing and recording). Queue
-                // the others one by one; each one the broker refuses is already there.
-                for (InventoryUpdate u : fresh) {
-                    try {
-                        send(List.of(u), channel, now);
-                    } catch (JMSRuntimeException e2) {
-                        if (!isDuplicate(e2)) {
-                            throw e2;
-                        }
-                        // already in the queue: nothing to do
-                    }
-                }
-            }
-            accepted.recordQueued(fresh, channel, now);
+            accepted.recordQueued(refused.isEmpty() ? fresh : fresh.stream().filter(u -> !refused.contains(u.updateId())).toList(),
+                    channel, now);
         }
-        stats.accepted(channel, fresh.size());
-        stats.duplicates(channel, updates.size() - fresh.size());
+        List<Receipt> receipts = new ArrayList<>(updates.size());
+        Set<String> answered = new HashSet<>();
+        int queued = 0;
+        for (InventoryUpdate u : updates) {
+            boolean isNew = !known.contains(u.updateId()) && !refused.contains(u.updateId()) && answered.add(u.updateId());
+            receipts.add(new Receipt(u.updateId(), isNew ? Receipt.Status.QUEUED : Receipt.Status.DUPLICATE));
+            queued += isNew ? 1 : 0;
+        }
+        stats.accepted(channel, queued);
+        stats.duplicates(channel, updates.size() - queued);
         return receipts;
+    }
+
+    /**
+     * Sends the updates to the outbound queue in one transaction; returns the ids the broker's
+     * duplicate detection refused. Such an id was committed before: it is still in the queue (a crash
+     * came between queueing and recording it) or it went to HQ and its mirror row has since been
+     * pruned. Either way it is not queued again and gets no QUEUED row (one could never be settled).
+     */
+    private Set<String> queue(List<InventoryUpdate> fresh, String channel, Instant now) {
+        try {
+            send(fresh, channel, now);
+            return Set.of();
+        } catch (JMSRuntimeException e) {
+            if (!isDuplicate(e)) {
+                throw e;
+            }
+        }
+        // The broker refused the whole transaction: queue the others one by one.
+        Set<String> refused = new HashSet<>();
+        for (InventoryUpdate u : fresh) {
+            try {
+                send(List.of(u), channel, now);
+            } catch (JMSRuntimeException e2) {
+                if (!isDuplicate(e2)) {
+                    throw e2;
+                }
+                refused.add(u.updateId());
+            }
+        }
+        return refused;
     }
 }

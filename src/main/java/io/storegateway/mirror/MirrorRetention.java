@@ -14,8 +14,8 @@ import java.util.Locale;
 
 /**
  * Lets go of what is older than {@code gateway.mirror.retention}: settled updates, audit rows and
- * resolved conflicts, oldest first, a small batch per transaction. Queued updates and open conflicts
- * are never pruned. The histories are walked in id order from their start, so a prune that finds
+ * resolved conflicts, oldest first, a small batch per transaction. Queued updates, open conflicts and
+ * the settled rows of open conflicts are never pruned. The histories are walked in id order from their start, so a prune that finds
  * nothing old reads one batch of ids and stops (no scan, no index on time).
  */
 public final class MirrorRetention {
@@ -116,36 +116,46 @@ public final class MirrorRetention {
 
     /**
      * Deletes the rows at the start of an append-only table (id order) whose time is before the cutoff,
-     * up to the first one that is not. A row stamped out of order (the clock was set back) holds back
-     * the ones after it until it too is old enough.
+     * up to the first one that is not; a batch of ids at a time. A settled update whose conflict is
+     * still open stays. A row stamped out of order (the clock was set back) holds back the ones after
+     * it until it too is old enough.
      */
     private long pruneOldest(String table, String timeColumn, long cutoff, Runnable pause) {
+        String keep = table.equals("settled_update")
+                ? " AND update_id NOT IN (SELECT update_id FROM conflict WHERE status = '" + ConflictRecords.OPEN + "')" : "";
         long total = 0;
+        long after = Long.MIN_VALUE;
         while (true) {
-            long upTo = db.read(c -> lastExpiredId(c, table, timeColumn, cutoff));
+            long from = after;
+            long upTo = db.read(c -> lastExpiredId(c, table, timeColumn, from, cutoff));
             if (upTo == Long.MIN_VALUE) {
                 return total;
             }
-            int n = db.inUnsyncedTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id <= ?")) {
-                    ps.setLong(1, upTo);
+            total += db.inUnsyncedTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id > ? AND id <= ?" + keep)) {
+                    ps.setLong(1, from);
+                    ps.setLong(2, upTo);
                     return ps.executeUpdate();
                 }
             });
-            total += n;
+            after = upTo;
             pause.run();
         }
     }
 
-    private static long lastExpiredId(Connection c, String table, String timeColumn, long cutoff) throws SQLException {
+    /** The last id of the run of rows after {@code after} (at most a batch) that are older than the cutoff. */
+    private static long lastExpiredId(Connection c, String table, String timeColumn, long after, long cutoff) throws SQLException {
         long last = Long.MIN_VALUE;
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, " + timeColumn + " FROM " + table + " ORDER BY id LIMIT " + BATCH);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                if (rs.getLong(2) >= cutoff) {
-                    break;
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, " + timeColumn + " FROM " + table
+                + " WHERE id > ? ORDER BY id LIMIT " + BATCH)) {
+            ps.setLong(1, after);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getLong(2) >= cutoff) {
+                        break;
+                    }
+                    last = rs.getLong(1);
                 }
-                last = rs.getLong(1);
             }
         }
         return last;

@@ -12,8 +12,8 @@ import java.sql.Statement;
  */
 final class SqliteSpace {
 
-    /** Pages freed before any are given back: 1 MiB, or a twentieth of the file. */
-    static final long MIN_FREE_PAGES = 256;
+    /** Free pages are given back once they are a twentieth of the file (and at least this many). */
+    static final long MIN_FREE_PAGES = 16;
     /** Pages given back per step; each step holds the writer for a few milliseconds. */
     static final int PAGES_PER_STEP = 512;
 
