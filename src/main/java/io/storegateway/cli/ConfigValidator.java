@@ -1,6 +1,8 @@
 package io.storegateway.cli;
 
 import io.storegateway.config.GatewaySettings;
+import io.storegateway.mirror.MirrorDatabase;
+import io.storegateway.mirror.MirrorRetention;
 import io.storegateway.hq.HqSimulator;
 import io.storegateway.routes.RouteFileCheck;
 import io.storegateway.security.GatewayTls;
@@ -81,7 +83,28 @@ final class ConfigValidator {
             problems.add(file + ":" + lineOf(lines, GatewaySettings.HQ_URL) + ": " + GatewaySettings.HQ_URL
                     + " must be an http:// or https:// URL");
         }
+        checkMirror(file, lines, p);
         checkTls(file, lines);
+    }
+
+    /** The mirror's retention and engine, read as the gateway reads them at start. */
+    private void checkMirror(Path file, List<String> lines, Properties p) {
+        String retention = p.getProperty(MirrorRetention.RETENTION);
+        if (retention != null && !retention.isBlank()) {
+            try {
+                MirrorRetention.parse(retention);
+            } catch (IllegalStateException e) {
+                problems.add(file + ":" + lineOf(lines, MirrorRetention.RETENTION) + ": " + e.getMessage());
+            }
+        }
+        String url = p.getProperty(GatewaySettings.MIRROR_JDBC_URL);
+        if (url != null && !url.isBlank()) {
+            try {
+                MirrorDatabase.engineOf(url.trim());
+            } catch (IllegalStateException e) {
+                problems.add(file + ":" + lineOf(lines, GatewaySettings.MIRROR_JDBC_URL) + ": " + e.getMessage());
+            }
+        }
     }
 
     /** Every configured key and trust store opens with its password and holds what it is for. */

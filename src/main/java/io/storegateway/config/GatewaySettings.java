@@ -41,7 +41,7 @@ public final class GatewaySettings {
             Map.entry(HQ_URL, "http://localhost:9090"),
             Map.entry(HQ_TOKEN, ""),
             Map.entry(MIRROR_JDBC_URL, ""),
-            Map.entry(MIRROR_USERNAME, "sa"),
+            Map.entry(MIRROR_USERNAME, ""),
             Map.entry(MIRROR_PASSWORD, ""),
             Map.entry(ROUTES_DIR, "./routes"),
             Map.entry(USERS_FILE, "config/users.properties"),

@@ -78,7 +78,7 @@ public final class MirrorDatabase implements AutoCloseable {
         return openPostgresql(settings, url);
     }
 
-    static Engine engineOf(String url) {
+    public static Engine engineOf(String url) {
         if (url.startsWith("jdbc:sqlite:")) {
             return Engine.SQLITE;
         }

@@ -45,7 +45,7 @@ public final class MirrorRetention {
         return v == null ? DEFAULT_RETENTION : parse(v);
     }
 
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String v = text.trim().toLowerCase(Locale.ROOT);
         try {
             if (v.startsWith("p")) {

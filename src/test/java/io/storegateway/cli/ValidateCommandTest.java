@@ -57,6 +57,22 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aBadMirrorRetentionOrEngineIsReportedWithItsLine(@TempDir Path dir) throws IOException {
+        Path config = dir.resolve("application.properties");
+        Files.writeString(config, "gateway.hq.url = http://hq.example:9090\ngateway.mirror.retention = a month\n"
+                + "gateway.mirror.jdbc-url = jdbc:h2:file:./data/mirror/mirror\n");
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = new ConfigValidator(new PrintStream(out, true, StandardCharsets.UTF_8)).validate(config, routes);
+        String report = out.toString(StandardCharsets.UTF_8);
+
+        assertThat(code).as(report).isEqualTo(1);
+        assertThat(report).contains(config + ":2: gateway.mirror.retention must be 0 (keep everything), a number of days")
+                .contains(config + ":3: gateway.mirror.jdbc-url names an H2 database, which the mirror no longer runs on");
+    }
+
+    @Test
     void soundRoutesAndConfigExitZero(@TempDir Path dir) throws IOException {
         Path config = dir.resolve("application.properties");
         Files.writeString(config, "gateway.store.tick-ms = 1000\n");
