@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 /**
  * A real gateway for integration tests: its own data directory under target/, free ports, the
  * project's route files and users file, and a real HQ simulator on a free port. Short back-off so
- * tests about outages run quickly. The mirror is H2 in the data directory, or a PostgreSQL schema of
+ * tests about outages run quickly. The mirror is SQLite in the data directory, or a PostgreSQL schema of
  * its own when the run asks for PostgreSQL ({@link TestMirror}).
  */
 public final class TestGateway implements AutoCloseable {

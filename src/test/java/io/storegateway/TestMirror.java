@@ -12,12 +12,12 @@ import java.util.Properties;
 import java.util.UUID;
 
 /**
- * Where a test gateway keeps its mirror. By default the gateway's own H2 file under its data
+ * Where a test gateway keeps its mirror. By default the gateway's own SQLite file under its data
  * directory. With {@code -Dtest.mirror.jdbc-url=jdbc:postgresql://…} (the pom's
  * {@code mirror-on-postgresql} execution sets it from {@code STOREGW_TEST_PG_URL}) a PostgreSQL schema
  * of its own, created empty for the gateway and dropped when the test closes it, so tests neither
  * collide nor see each other's rows. An unreachable PostgreSQL fails the test: when a run asks for
- * PostgreSQL, falling back to H2 would report a pass that was never checked.
+ * PostgreSQL, falling back to SQLite would report a pass that was never checked.
  */
 public final class TestMirror implements AutoCloseable {
 
@@ -36,7 +36,7 @@ public final class TestMirror implements AutoCloseable {
         this.schema = schema;
     }
 
-    /** The mirror for a new test gateway: H2 (nothing to prepare) unless PostgreSQL is asked for. */
+    /** The mirror for a new test gateway: SQLite (nothing to prepare) unless PostgreSQL is asked for. */
     public static TestMirror forGateway(String name) {
         String url = System.getProperty(JDBC_URL, "");
         if (url.isBlank()) {
@@ -54,7 +54,7 @@ public final class TestMirror implements AutoCloseable {
         return !System.getProperty(JDBC_URL, "").isBlank();
     }
 
-    /** The gateway settings that point its mirror here (none for H2: the default is right). */
+    /** The gateway settings that point its mirror here (none for SQLite: the default is right). */
     public Map<String, String> settings() {
         if (baseUrl == null) {
             return Map.of();

@@ -507,9 +507,10 @@ public final class UpdateValidator {
 
         /**
          * Free text (terminalId, name): no control characters, well-formed, and a length in UTF-16
-         * units (an emoji counts two), as the mirror's VARCHAR columns count on H2. Counted in code
-         * points, a 64-emoji terminalId was accepted here and then refused by the mirror after it
-         * was queued, and the forwarding of everything behind it failed on it for good.
+         * units (an emoji counts two), as the H2 mirror of earlier versions counted its VARCHAR columns,
+         * which is within PostgreSQL's count of characters (SQLite sets no limit). Counted in code points,
+         * a 64-emoji terminalId was once accepted here and then refused by the mirror after it was
+         * queued, and the forwarding of everything behind it failed on it for good.
          */
         private String text(JsonNode value, String field, int maxLength, String lengthMessage) {
             String s = string(value, field);

@@ -31,11 +31,15 @@ public final class AcceptedUpdates {
 
     private static final String QUEUE = "INSERT INTO queued_update (update_id, sku, type, terminal_id, channel, occurred_at, "
             + "received_at, name, price, quantity, delta) ";
-    /** Ingest: a row unless the update is queued or settled already (forwarding can be that quick). */
+    /**
+     * Ingest: a row unless the update is queued or settled already (forwarding can be that quick).
+     * ON CONFLICT without a target (the only unique key besides the generated one is update_id): the
+     * form SQLite, PostgreSQL and H2 all take.
+     */
     private static final String QUEUE_IF_NEW = QUEUE + "SELECT ?,?,?,?,?,?,?,?,?,?,? "
-            + "WHERE NOT EXISTS (SELECT 1 FROM settled_update WHERE update_id = ?) ON CONFLICT (update_id) DO NOTHING";
+            + "WHERE NOT EXISTS (SELECT 1 FROM settled_update WHERE update_id = ?) ON CONFLICT DO NOTHING";
     private static final String SETTLE = "INSERT INTO settled_update (update_id, sku, type, terminal_id, channel, occurred_at, "
-            + "received_at, settled_at, status, reason, hq_version) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (update_id) DO NOTHING";
+            + "received_at, settled_at, status, reason, hq_version) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
     /** A settled update is never un-settled by a later duplicate answer; one HQ rejected may be settled again (replayed from the DLQ). */
     private static final String RESETTLE_REJECTED = "UPDATE settled_update SET status = ?, reason = ?, hq_version = ?, settled_at = ? "
             + "WHERE update_id = ? AND status = 'REJECTED'";
@@ -249,7 +253,7 @@ public final class AcceptedUpdates {
                 removed = ps.executeUpdate();
             }
             int added;
-            try (PreparedStatement ps = c.prepareStatement(QUEUE + "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (update_id) DO NOTHING")) {
+            try (PreparedStatement ps = c.prepareStatement(QUEUE + "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
                 bindQueued(ps, update, channel, receivedAt);
                 added = ps.executeUpdate();
             }

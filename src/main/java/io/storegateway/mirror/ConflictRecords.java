@@ -35,7 +35,7 @@ public final class ConflictRecords {
     /** Parks a conflict inside the caller's transaction; parking the same update twice keeps the first. */
     void park(Connection c, InventoryUpdate local, ProductRecord hq, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO conflict (update_id, sku, local_update, hq_record, status, "
-                + "created_at) VALUES (?,?,?,?,?,?) ON CONFLICT (update_id) DO NOTHING")) {
+                + "created_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING")) {
             ps.setString(1, local.updateId());
             ps.setString(2, local.sku());
             ps.setString(3, UpdateJson.toJsonString(local));

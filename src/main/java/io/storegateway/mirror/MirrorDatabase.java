@@ -49,8 +49,11 @@ public final class MirrorDatabase implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MirrorDatabase.class);
 
-    /** The database engines the mirror runs on. */
-    public enum Engine { SQLITE, POSTGRESQL }
+    /**
+     * The database engines the mirror runs on. H2 (the engine of earlier versions) only in the
+     * benchmark's comparison of engines, never from a gateway's settings.
+     */
+    public enum Engine { SQLITE, POSTGRESQL, H2 }
 
     private final Engine engine;
     private final String url;
@@ -207,12 +210,34 @@ public final class MirrorDatabase implements AutoCloseable {
         return new MirrorDatabase(Engine.POSTGRESQL, url, ds, null);
     }
 
+    /**
+     * The same tables on an H2 file in PostgreSQL mode, for the benchmark's comparison of engines only
+     * (migrations from {@code location}, which the tests hold). A durable write ends in a checkpoint, as
+     * the H2 mirror of earlier versions did: H2 writes committed changes in the background.
+     */
+    static MirrorDatabase openH2ForComparison(Path file, String location) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("mirror-h2");
+        hc.setJdbcUrl("jdbc:h2:file:" + file.toAbsolutePath() + ";MODE=PostgreSQL;NON_KEYWORDS=VALUE;DB_CLOSE_ON_EXIT=FALSE");
+        hc.setUsername("sa");
+        hc.setPassword("");
+        hc.setMaximumPoolSize(DEFAULT_POOL_SIZE);
+        HikariDataSource ds = new HikariDataSource(hc);
+        migrate(ds, location);
+        return new MirrorDatabase(Engine.H2, hc.getJdbcUrl(), ds, null);
+    }
+
     static void migrate(DataSource ds, String location) {
         Flyway.configure().dataSource(ds).locations(location).load().migrate();
     }
 
     public Engine engine() {
         return engine;
+    }
+
+    /** The JDBC URL (it may carry a password: never log it unredacted). */
+    String url() {
+        return url;
     }
 
     /** Connections for reading (and for tests). On SQLite, writes belong in the transactions below. */
@@ -271,13 +296,14 @@ public final class MirrorDatabase implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (!synced) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SET LOCAL synchronous_commit TO OFF");
-                    }
+                if (!synced && engine == Engine.POSTGRESQL) {
+                    execute(c, "SET LOCAL synchronous_commit TO OFF");
                 }
                 T result = work.run(c);
                 c.commit();
+                if (synced && engine == Engine.H2) {
+                    execute(c, "CHECKPOINT");
+                }
                 return result;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
@@ -334,9 +360,9 @@ public final class MirrorDatabase implements AutoCloseable {
         });
     }
 
-    /** The database kind from the JDBC URL ("sqlite", "postgresql"), for health details. */
+    /** The database engine ("sqlite", "postgresql"), for health details. */
     public String vendor() {
-        return engine == Engine.SQLITE ? "sqlite" : "postgresql";
+        return engine.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The SQLite file; empty on PostgreSQL. */

@@ -17,6 +17,9 @@ final class SqliteSpace {
     /** Pages given back per step; each step holds the writer for a few milliseconds. */
     static final int PAGES_PER_STEP = 512;
 
+    /** How long the truncating checkpoint waits for readers while it holds the writer. */
+    static final int TRUNCATE_WAIT_MS = 100;
+
     private final MirrorDatabase db;
 
     SqliteSpace(MirrorDatabase db) {
@@ -31,7 +34,15 @@ final class SqliteSpace {
      */
     void checkpoint() {
         db.read(c -> pragma(c, "wal_checkpoint(PASSIVE)"));
-        db.withWriterOutsideTransaction(c -> pragma(c, "wal_checkpoint(TRUNCATE)"));
+        db.withWriterOutsideTransaction(c -> {
+            // A reader on an older snapshot makes it wait: not for long with the writer held (next second, then).
+            pragma(c, "busy_timeout = " + TRUNCATE_WAIT_MS);
+            try {
+                return pragma(c, "wal_checkpoint(TRUNCATE)");
+            } finally {
+                pragma(c, "busy_timeout = " + MirrorDatabase.SQLITE_BUSY_TIMEOUT_MS);
+            }
+        });
     }
 
     /** The file's pages and how many of them are free. */

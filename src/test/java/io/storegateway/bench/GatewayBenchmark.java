@@ -1,8 +1,14 @@
 package io.storegateway.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.TerminalClient;
+import io.storegateway.TestClock;
+import io.storegateway.TestGateway;
 import io.storegateway.hq.HqSimulator;
 import io.storegateway.hq.UpdateResult;
+import io.storegateway.mirror.MirrorRetention;
+import io.storegateway.mirror.MirrorUpkeep;
+import io.storegateway.mirror.UpdateStatus;
 import io.storegateway.update.UpdateJson;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSProducer;
@@ -37,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -62,7 +69,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <li>draining that backlog (100,000 updates by default) to HQ, mirror writes included, and its ratio
  *     to the broker's own transacted receive rate; every update applied once, per-SKU order kept;</li>
  * <li>online latency, accepted to APPLIED in the mirror, at a steady 1,000 updates/s;</li>
- * <li>the gateway's heap after a full GC and its peak RSS, and the machine.</li>
+ * <li>the gateway's heap after a full GC and its peak RSS, and the machine;</li>
+ * <li>the mirror at scale ({@code bench.scale}, 1,000,000 by default): ingest with HQ down, product reads with all of
+ *     them queued, start-up with them queued, their drain, the disk they take once settled (retention keeping
+ *     them), reconciliation's proof of delivery and start-up with them in the mirror;</li>
+ * <li>steady state under a 3-day retention: 10 simulated days of {@code bench.day} updates each, an in-process
+ *     gateway on a test clock, the data dir's size after each day.</li>
  * </ol>
  * Writes {@code docs/BENCHMARKS.md} ({@code target/bench/BENCHMARKS-smoke.md} with {@code -Dbench.smoke=true},
  * the short version CI runs, which fails on errors, never on figures).
@@ -87,6 +99,11 @@ class GatewayBenchmark {
     private final int latencyRate = Integer.getInteger("bench.latency.rate", smoke ? 200 : 1_000);
     private final int latencySeconds = Integer.getInteger("bench.latency.seconds", smoke ? 3 : 20);
     private final int latencySampleEvery = Integer.getInteger("bench.latency.sample-every", 10);
+    private final int scaleCount = Integer.getInteger("bench.scale", smoke ? 20_000 : 1_000_000);
+    private final int productReads = Integer.getInteger("bench.scale.reads", smoke ? 300 : 1_000);
+    private final int pageReads = Integer.getInteger("bench.scale.pages", smoke ? 30 : 100);
+    private final int dayCount = Integer.getInteger("bench.day", smoke ? 2_000 : 50_000);
+    private final int days = Integer.getInteger("bench.days", 10);
     private final boolean jmh = Boolean.parseBoolean(System.getProperty("bench.jmh", Boolean.toString(!smoke)));
     private final Path report = Path.of(System.getProperty("bench.report",
             smoke ? "target/bench/BENCHMARKS-smoke.md" : "docs/BENCHMARKS.md"));
@@ -168,12 +185,24 @@ class GatewayBenchmark {
 
             long restart = startGateway();
             figure("start-up to health UP, empty backlog, restart (ms)", restart);
-            stopGateway();
+
+            // ---- the mirror at scale, on the same gateway and data dir (it goes on from this start)
+            mirrorAtScale(6, warm + total + onlineCount(), baseline[1]);
+
+            // ---- steady state under retention, in this JVM on a test clock
+            steadyState();
         } finally {
             if (gateway != null) {
                 gateway.close();
             }
             hq.stop();
+        }
+        // ---- the mirror's engines side by side (SQLite, H2, PostgreSQL when the run names one), same tables and code
+        if (Boolean.parseBoolean(System.getProperty("bench.engines", "true"))) {
+            if (smoke && System.getProperty("bench.engines.updates") == null) {
+                System.setProperty("bench.engines.updates", "2000");
+            }
+            io.storegateway.mirror.MirrorEngineComparison.run(this::line, smoke);
         }
         line("");
         line("Load average before: " + loadBefore + "; after: " + loadAverage() + "; benchmark took "
@@ -323,6 +352,14 @@ class GatewayBenchmark {
 
     /** Starts the gateway JVM; answers the milliseconds from the process start to health UP. */
     private long startGateway() throws Exception {
+        return startGateway(false);
+    }
+
+    /**
+     * The same; with {@code hqAway} (HQ down on purpose) UP means every check but HQ's: the aggregate
+     * health says DOWN while HQ is unreachable, by design (HQ's check is a readiness check).
+     */
+    private long startGateway(boolean hqAway) throws Exception {
         int run = (int) Files.list(dir).filter(p -> p.getFileName().toString().startsWith("gateway-")).count() + 1;
         List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
         // extra JVM options for the gateway, e.g. -Dbench.gateway.jvm="-XX:StartFlightRecording=filename=x.jfr"
@@ -343,7 +380,7 @@ class GatewayBenchmark {
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/observe/health"))
                             .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
                     upAt[0] = System.nanoTime();
-                    return r.statusCode() == 200 && r.body().contains("UP");
+                    return hqAway ? upButHq(r.body()) : r.statusCode() == 200 && r.body().contains("UP");
                 } catch (IOException e) {
                     return false; // not up yet
                 }
@@ -352,6 +389,27 @@ class GatewayBenchmark {
             throw new IllegalStateException("gateway not UP within 90 s:\n" + gateway.tail(60));
         }
         return ms(upAt[0] - gateway.startedNanos());
+    }
+
+    /** Whether a health page names the broker's and the mirror's checks, and all its checks but HQ's are UP. */
+    private static boolean upButHq(String health) {
+        JsonNode checks;
+        try {
+            checks = UpdateJson.MAPPER.readTree(health).path("checks");
+        } catch (IOException e) {
+            return false; // not the health page yet
+        }
+        java.util.Set<String> up = new java.util.HashSet<>();
+        for (JsonNode c : checks) {
+            String name = c.path("name").asText();
+            if (!"hq".equals(name)) {
+                if (!"UP".equals(c.path("status").asText())) {
+                    return false;
+                }
+                up.add(name);
+            }
+        }
+        return up.contains("broker") && up.contains("mirror");
     }
 
     /** Polls a condition with a deadline, from now (the figures depend on seeing it promptly). */
@@ -558,7 +616,8 @@ class GatewayBenchmark {
         hq.setFault("none", 0, 0);
         // when the first batch was seen settled, the count then; when the backlog was seen empty, the count then
         long[] seen = new long[4];
-        poll(Duration.ofSeconds(900), Duration.ofMillis(50)).alias("backlog drained").until(() -> {
+        // at least 500 updates/s, so a deadline for the million of the mirror-at-scale phase too
+        poll(Duration.ofSeconds(Math.max(900, total / 500)), Duration.ofMillis(50)).alias("backlog drained").until(() -> {
             JsonNode s = status();
             long now = System.nanoTime();
             long forwarded = s.path("forwarding").path("updates").asLong();
@@ -604,10 +663,17 @@ class GatewayBenchmark {
 
     // ---------------------------------------------------------------- online latency
 
+    /** Enough senders that one slow answer does not hold the others back (each sends synchronously). */
+    static final int ONLINE_SENDERS = 32;
+
+    /** How many updates the online phase sends: the same number from each sender. */
+    private int onlineCount() {
+        return latencyRate * latencySeconds / ONLINE_SENDERS * ONLINE_SENDERS;
+    }
+
     /** Sends at a steady rate; every n-th update is watched until it reads APPLIED. Answers those latencies (ns). */
     private List<Long> onlineLatency(int phase) throws Exception {
-        // enough senders that one slow answer does not hold the others back (each sends synchronously)
-        int senders = 32;
+        int senders = ONLINE_SENDERS;
         int total = latencyRate * latencySeconds;
         long interval = TimeUnit.SECONDS.toNanos(1) * senders / latencyRate;
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -734,6 +800,271 @@ class GatewayBenchmark {
                 pct(inside, 50) + " / " + pct(inside, 99));
         line("Watched " + sampled.size() + " updates (every " + latencySampleEvery + "th) from the POST to the first GET that reads APPLIED "
                 + "(polled from when HQ answered, every 0.5 ms); max " + pct(sampled, 100) + " ms.");
+    }
+
+    // ---------------------------------------------------------------- the mirror at scale
+
+    /**
+     * {@code bench.scale} updates queued while HQ is down (ids of {@code phase}), reads with all of them
+     * queued, a restart with them queued, the drain, then the disk they take once settled, reconciliation's
+     * proof of delivery and a restart with them in the mirror. {@code sentBefore}: updates HQ applied before.
+     */
+    private void mirrorAtScale(int phase, int sentBefore, double baselineReceive) throws Exception {
+        int per = io.storegateway.ingest.UpdateValidator.MAX_BATCH;
+        int count = Math.max(1, scaleCount / per) * per;
+        Path data = dir.resolve("data");
+        long started = System.nanoTime();
+        line("");
+        line("Mirror at scale: " + count + " updates queued with HQ down, read, restarted, drained; the same gateway and data dir.");
+        hq.setFault("down", 1.0, 0);
+        awaitStatus(s -> !s.path("online").asBoolean(true), Duration.ofSeconds(10));
+        double ingest = httpIngest(phase, count, per);
+        assertThat(backlog()).as("backlog after the scale ingest").isEqualTo(count);
+        figure("mirror at scale: HTTP ingest of " + count + ", " + per + " updates/request, " + clients + " clients, HQ down (updates/s)",
+                fmt(ingest));
+
+        List<Long> item = reads(productReads, rnd -> "/api/v1/products/" + sku(rnd.nextInt(SKUS)));
+        // a cursor at least a page before the last SKU, so every page is a full one
+        List<Long> page = reads(pageReads, rnd -> "/api/v1/products?limit=50&after=" + sku(rnd.nextInt(SKUS - 50)));
+        figure("GET /api/v1/products/{sku}, " + count + " queued, " + item.size() + " random SKUs from one client, p50 / p99 / max (ms)",
+                pct(item, 50) + " / " + pct(item, 99) + " / " + pct(item, 100));
+        figure("GET /api/v1/products?limit=50, " + count + " queued, " + page.size() + " random cursors from one client, p50 / p99 / max (ms)",
+                pct(page, 50) + " / " + pct(page, 99) + " / " + pct(page, 100));
+        figure("mirror file (mirror.db + WAL) / data dir, " + count + " queued", bytes(mirrorFiles(data)) + " / " + bytes(bytesUnder(data)));
+        figure("gateway heap after full GC, " + count + " queued", heapUsed());
+
+        stopGateway();
+        long restart = startGateway(true);
+        figure("start-up to health UP (every check but HQ's: HQ is down), " + count + " queued, restart (ms)", restart);
+
+        Instant hqBack = Instant.now();
+        double drain = drain(count);
+        figure("mirror at scale: drain of a " + count + "-update backlog to HQ, mirror included (updates/s)", fmt(drain));
+        figure("mirror at scale: drain / broker-alone receive", String.format(Locale.ROOT, "%.2f", drain / baselineReceive));
+        int sent = sentBefore + count;
+        checkExactlyOnceAndOrder(sent);
+
+        awaitUpkeepAfter(hqBack, data);
+        long broker = bytesUnder(data.resolve("broker"));
+        long mirror = bytesUnder(data.resolve("mirror"));
+        long kept = settledRows(data);
+        figure("data dir after draining " + count + " and the mirror's upkeep: broker / mirror", bytes(broker) + " / " + bytes(mirror));
+        figure("broker + mirror per settled update kept (" + kept + " kept, retention 30d) (bytes)", fmt((broker + mirror) / (double) kept));
+
+        JsonNode report = reconcile();
+        JsonNode delivery = report.path("delivery");
+        figure("reconciliation with " + kept + " settled updates in the mirror, POST /admin/v1/reconcile tookMs (ms)", report.path("tookMs").asLong());
+        figure("proof of delivery (from the mirror's counters, no scan): accepted / confirmed by HQ / up to",
+                delivery.path("accepted").asLong() + " / " + delivery.path("confirmedByHq").asLong() + " / "
+                        + delivery.path("confirmedUpTo").asText());
+        assertThat(delivery.path("accepted").asLong()).as("updates the delivery counters say were accepted").isEqualTo(sent);
+        assertThat(delivery.path("confirmedByHq").asLong()).as("updates the delivery counters say HQ confirmed").isEqualTo(sent);
+        line("Reconciliation: " + report.path("checked").asLong() + " products checked, drift " + report.path("drift").asLong()
+                + ", took " + report.path("tookMs").asLong() + " ms; its delivery figures come from the mirror's running counters "
+                + "(mirror_counter), not from a count over " + kept + " settled rows: " + delivery);
+
+        stopGateway();
+        long withMirror = startGateway();
+        figure("start-up to health UP, mirror of " + kept + " settled updates, restart (ms)", withMirror);
+        line("After that restart: data dir " + bytes(bytesUnder(data)) + " (broker " + bytes(bytesUnder(data.resolve("broker")))
+                + ", mirror " + bytes(bytesUnder(data.resolve("mirror"))) + ")");
+        stopGateway();
+        line("Mirror at scale took " + ms(System.nanoTime() - started) / 1000 + " s.");
+    }
+
+    /** {@code n} GETs, one after the other from one client, of the paths {@code path} draws; answers their times (ns). */
+    private List<Long> reads(int n, java.util.function.Function<Random, String> path) throws Exception {
+        // the same requests in every run
+        Random rnd = new Random(42);
+        List<Long> times = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base() + path.apply(rnd)))
+                    .header("Authorization", "Bearer " + TERMINAL_TOKEN).timeout(Duration.ofSeconds(30)).GET().build();
+            long s = System.nanoTime();
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            times.add(System.nanoTime() - s);
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(request.uri() + " answered " + r.statusCode() + ": " + r.body());
+            }
+        }
+        return times;
+    }
+
+    /**
+     * Waits for the mirror's upkeep after the drain (the gateway runs it when the backlog has drained):
+     * a run since HQ came back, the free pages given back (fewer left than the twentieth SqliteSpace
+     * keeps) and the WAL checkpointed.
+     */
+    private void awaitUpkeepAfter(Instant hqBack, Path data) throws Exception {
+        long t0 = System.nanoTime();
+        long pageSize = sqlite(data, "PRAGMA page_size");
+        Path wal = data.resolve("mirror").resolve("mirror.db-wal");
+        String seen;
+        try {
+            poll(Duration.ofSeconds(180), Duration.ofMillis(100)).until(() -> {
+                JsonNode m = status().path("mirror");
+                String at = m.path("lastUpkeepAt").asText("");
+                long pages = m.path("fileBytes").asLong() / pageSize;
+                return !at.isEmpty() && !Instant.parse(at).isBefore(hqBack)
+                        && m.path("freePages").asLong() < Math.max(16, pages / 20)
+                        && (!Files.exists(wal) || Files.size(wal) <= (1 << 20));
+            });
+            seen = "seen after waiting " + ms(System.nanoTime() - t0) + " ms";
+        } catch (ConditionTimeoutException e) {
+            // a figure, not an error: the sizes below are then taken as they are, and say so
+            seen = "NOT seen within 180 s (sizes below taken anyway; WAL " + (Files.exists(wal) ? Files.size(wal) : 0) + " bytes)";
+        }
+        line("Mirror upkeep after the drain " + seen + ": " + status().path("mirror"));
+    }
+
+    /** How many settled updates the mirror keeps, read beside the running gateway. */
+    private long settledRows(Path data) throws Exception {
+        return sqlite(data, "SELECT COUNT(*) FROM settled_update");
+    }
+
+    /** One number from the mirror's SQLite file, on a read-only connection (the gateway may be running). */
+    private static long sqlite(Path data, String query) throws Exception {
+        org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(10_000);
+        try (Connection c = config.createConnection("jdbc:sqlite:" + data.resolve("mirror").resolve("mirror.db"));
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private JsonNode reconcile() throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/admin/v1/reconcile"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(300))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("reconcile answered " + r.statusCode() + ": " + r.body());
+        }
+        return UpdateJson.MAPPER.readTree(r.body());
+    }
+
+    private static long mirrorFiles(Path data) throws IOException {
+        long sum = 0;
+        for (String name : List.of("mirror.db", "mirror.db-wal")) {
+            Path f = data.resolve("mirror").resolve(name);
+            sum += Files.exists(f) ? Files.size(f) : 0;
+        }
+        return sum;
+    }
+
+    /** The sizes of the files under a directory (0 when there is none); files the broker deletes meanwhile are skipped. */
+    static long bytesUnder(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return 0;
+        }
+        long[] sum = new long[1];
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                sum[0] += attrs.isRegularFile() ? attrs.size() : 0;
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return sum[0];
+    }
+
+    static String bytes(long n) {
+        return String.format(Locale.ROOT, "%,d bytes (%.1f MiB)", n, n / 1048576.0);
+    }
+
+    // ---------------------------------------------------------------- steady state under retention
+
+    /**
+     * {@code bench.days} simulated days of {@code bench.day} updates each, retention 3 days, in this JVM
+     * on a test clock: each day's updates posted and applied at HQ, then a day passes and the upkeep
+     * runs. The data dir should stop growing once the retention is full (from day 3 on).
+     */
+    private void steadyState() throws Exception {
+        int per = io.storegateway.ingest.UpdateValidator.MAX_BATCH;
+        int perDay = Math.max(1, dayCount / per) * per;
+        int senders = 4;
+        TestClock clock = new TestClock();
+        long started = System.nanoTime();
+        line("");
+        line("Steady state: " + days + " simulated days of " + perDay + " updates (" + per + " per request, " + senders
+                + " clients), retention 3d, upkeep run after each day; an in-process gateway on a test clock, its own HQ simulator.");
+        Map<Integer, Long> sizeAfter = new LinkedHashMap<>();
+        try (TestGateway t = TestGateway.started("bench-steady", SKUS,
+                Map.of(MirrorRetention.RETENTION, "3d", MirrorUpkeep.INTERVAL_MS, "3600000"), clock)) {
+            TerminalClient terminal = new TerminalClient(t.baseUrl(), TestGateway.TERMINAL_TOKEN);
+            int sent = 0;
+            for (int day = 1; day <= days; day++) {
+                long t0 = System.nanoTime();
+                postDay(terminal, 100 + day, perDay, per, senders);
+                long posted = System.nanoTime() - t0;
+                sent += perDay;
+                int expected = sent;
+                poll(Duration.ofSeconds(600), Duration.ofMillis(50)).alias("day " + day + " applied at HQ").until(() ->
+                        t.gateway().acceptedUpdates().count(UpdateStatus.QUEUED) == 0 && t.hq.appliedCount(TestGateway.STORE) >= expected);
+                assertThat(t.hq.appliedCount(TestGateway.STORE)).as("updates HQ applied (each once)").isEqualTo(expected);
+                long took = System.nanoTime() - t0;
+                clock.advance(Duration.ofDays(1));
+                long u0 = System.nanoTime();
+                MirrorRetention.Pruned pruned = t.gateway().mirrorUpkeep().runNow();
+                long upkeep = System.nanoTime() - u0;
+                long broker = bytesUnder(t.dataDir.resolve("broker"));
+                long mirror = bytesUnder(t.dataDir.resolve("mirror"));
+                sizeAfter.put(day, broker + mirror);
+                line(String.format(Locale.ROOT, "day %d: %d updates posted in %d ms, all applied at %d ms; then a day passed: upkeep %d ms, "
+                                + "%d settled updates pruned, %d kept; broker %s, mirror %s", day, perDay, ms(posted), ms(took), ms(upkeep),
+                        pruned.settledUpdates(),
+                        t.gateway().acceptedUpdates().count(UpdateStatus.APPLIED), bytes(broker), bytes(mirror)));
+            }
+            line("(its data dir: " + t.dataDir + "; the phase took " + ms(System.nanoTime() - started) / 1000 + " s)");
+        }
+        int early = Math.min(3, days);
+        figure("steady state, " + perDay + " updates/day, retention 3d: broker + mirror after day " + early, bytes(sizeAfter.get(early)));
+        figure("steady state: broker + mirror after day " + days, bytes(sizeAfter.get(days)));
+        figure("steady state: day " + days + " / day " + early, String.format(Locale.ROOT, "%.2f",
+                sizeAfter.get(days) / (double) sizeAfter.get(early)));
+    }
+
+    /** One day's updates (ids of {@code phase}) in requests of {@code per}, from {@code senders} threads. */
+    private static void postDay(TerminalClient terminal, int phase, int count, int per, int senders) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < senders; c++) {
+            int client = c;
+            Thread t = new Thread(() -> {
+                int seq = 0;
+                try {
+                    while (failure.get() == null && next.getAndIncrement() < count / per) {
+                        StringBuilder body = new StringBuilder("[");
+                        for (int k = 0; k < per; k++) {
+                            body.append(k > 0 ? "," : "").append(update(phase, client, seq, skuOf(client, senders, seq)));
+                            seq++;
+                        }
+                        TerminalClient.Reply r = terminal.post(body.append(']').toString());
+                        if (r.status() != 202) {
+                            throw new IllegalStateException("POST answered " + r.status() + ": " + r.body());
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "bench-day-" + c);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("posting a day's updates failed", failure.get());
+        }
     }
 
     // ---------------------------------------------------------------- status

@@ -52,7 +52,7 @@ import java.util.stream.IntStream;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 5, remote broker: two gateways, each its own JVM with its own H2 mirror, share one real
+ * Issue 5, remote broker: two gateways, each its own JVM with its own SQLite mirror, share one real
  * standalone Artemis 2.44 (made with {@code artemis create}, set up with
  * config/remote-broker/store-gateway-broker.xml, run with {@code artemis run}). Terminals post
  * ADJUST_QUANTITY +1 updates: over HTTP each SKU's updates one after another from one client,

@@ -24,7 +24,7 @@ import java.util.Map;
 /**
  * JMH (run by the benchmark, io.storegateway.bench): the field-by-field differ, and the mirror write of
  * HQ's answer to a batch of 100 (MirrorWriter.record: statuses, product diffs, audit rows, one
- * transaction made durable) on an H2 file mirror, as forwarding does it for every batch.
+ * transaction made durable) on a SQLite file mirror, as forwarding does it for every batch.
  */
 @State(Scope.Benchmark)
 public class MirrorDiffBenchmark {

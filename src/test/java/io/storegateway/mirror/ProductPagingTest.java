@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
  * {@code GET /api/v1/products?after=&limit=} pages through every SKU once, in one order, whatever the
  * mirror database's collation: SKUs that an en_US or ICU collation sorts differently from Java's
  * String order (case, '-', '_', '.'), some known from HQ and some only from pending updates, so both
- * sides of the product list's merge are walked. Runs on H2 and, in the mirror-on-postgresql
+ * sides of the product list's merge are walked. Runs on SQLite and, in the mirror-on-postgresql
  * execution, on PostgreSQL.
  */
 class ProductPagingTest {

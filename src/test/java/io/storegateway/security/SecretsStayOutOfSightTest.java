@@ -83,7 +83,7 @@ class SecretsStayOutOfSightTest {
 
     @Test
     void noSecretShowsInLogsStatusMetricsHealthOrErrorBodies(@TempDir Path dir) throws Exception {
-        assumeThat(TestMirror.onPostgresql()).as("the H2 mirror is given a password of its own here").isFalse();
+        assumeThat(TestMirror.onPostgresql()).as("the embedded mirror is given a password here, which PostgreSQL would refuse").isFalse();
         TestGateway t = TestGateway.started("secrets", 5, Map.of(
                 GatewaySettings.HQ_TOKEN, HQ_SECRET,
                 GatewaySettings.MIRROR_PASSWORD, MIRROR_SECRET,
