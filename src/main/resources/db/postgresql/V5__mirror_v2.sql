@@ -34,7 +34,7 @@ CREATE TABLE queued_update (
     quantity     BIGINT,
     delta        BIGINT
 );
-CREATE INDEX queued_update_sku ON queued_update (sku, seq);
+CREATE INDEX queued_update_sku ON queued_update (sku, seq) INCLUDE (type, delta);
 
 INSERT INTO queued_update (update_id, sku, type, terminal_id, channel, occurred_at, received_at, name, price, quantity, delta)
 SELECT update_id, sku, type, terminal_id, channel,

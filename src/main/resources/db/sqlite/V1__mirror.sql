@@ -47,7 +47,7 @@ CREATE TABLE queued_update (
     quantity     INTEGER,
     delta        INTEGER
 );
-CREATE INDEX queued_update_sku ON queued_update (sku, seq);
+CREATE INDEX queued_update_sku ON queued_update (sku, seq, type, delta);
 
 -- Updates HQ has answered: appended once, never moved; pruned in id order after the retention.
 CREATE TABLE settled_update (

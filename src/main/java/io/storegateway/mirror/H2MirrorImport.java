@@ -166,90 +166,83 @@ final class H2MirrorImport {
 
     /** store_update in acceptance order: QUEUED rows to the queue (their values read from the payload), the rest to the history. */
     private void copyUpdates(Connection from, Connection to) throws SQLException {
-        try (PreparedStatement page = from.prepareStatement("SELECT seq, update_id, sku, type, terminal_id, channel, payload, "
-                + "occurred_at, received_at, status, reason, hq_version, settled_at FROM store_update WHERE seq > ? ORDER BY seq "
-                + "FETCH FIRST " + PAGE + " ROWS ONLY");
-             PreparedStatement queue = to.prepareStatement("INSERT INTO queued_update (update_id, sku, type, terminal_id, channel, "
-                     + "occurred_at, received_at, name, price, quantity, delta) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+        try (PreparedStatement queue = to.prepareStatement("INSERT INTO queued_update (update_id, sku, type, terminal_id, channel, "
+                + "occurred_at, received_at, name, price, quantity, delta) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
              PreparedStatement history = to.prepareStatement("INSERT INTO settled_update (update_id, sku, type, terminal_id, "
                      + "channel, occurred_at, received_at, settled_at, status, reason, hq_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
-            long after = Long.MIN_VALUE;
-            while (true) {
-                page.setLong(1, after);
-                int rows = 0;
-                try (ResultSet rs = page.executeQuery()) {
-                    while (rs.next()) {
-                        rows++;
-                        after = rs.getLong(1);
-                        long received = millis(rs, 9);
-                        if ("QUEUED".equals(rs.getString(10))) {
-                            InventoryUpdate u = UpdateJson.fromTrustedJson(rs.getString(7));
-                            queue.setString(1, rs.getString(2));
-                            queue.setString(2, rs.getString(3));
-                            queue.setString(3, rs.getString(4));
-                            queue.setString(4, rs.getString(5));
-                            queue.setString(5, rs.getString(6));
-                            queue.setLong(6, millis(rs, 8));
-                            queue.setLong(7, received);
-                            queue.setString(8, u.name());
-                            queue.setBigDecimal(9, u.price());
-                            setLong(queue, 10, u.quantity());
-                            setLong(queue, 11, u.delta());
-                            queue.addBatch();
-                            queued++;
-                        } else {
-                            Long settledAt = millis(rs, 13);
-                            long at = settledAt == null ? received : settledAt;
-                            lastSettledAt = Math.max(lastSettledAt, at);
-                            history.setString(1, rs.getString(2));
-                            history.setString(2, rs.getString(3));
-                            history.setString(3, rs.getString(4));
-                            history.setString(4, rs.getString(5));
-                            history.setString(5, rs.getString(6));
-                            history.setLong(6, millis(rs, 8));
-                            history.setLong(7, received);
-                            history.setLong(8, at);
-                            history.setString(9, rs.getString(10));
-                            history.setString(10, rs.getString(11));
-                            setLong(history, 11, getLong(rs, 12));
-                            history.addBatch();
-                            settled++;
-                        }
-                    }
+            inPages(from, "SELECT seq, update_id, sku, type, terminal_id, channel, payload, occurred_at, received_at, status, "
+                    + "reason, hq_version, settled_at FROM store_update", "seq", rs -> {
+                boolean isQueued = "QUEUED".equals(rs.getString(10));
+                PreparedStatement ps = isQueued ? queue : history;
+                for (int i = 2; i <= 6; i++) {
+                    ps.setString(i - 1, rs.getString(i)); // update_id, sku, type, terminal_id, channel
                 }
-                queue.executeBatch();
-                history.executeBatch();
-                if (rows < PAGE) {
-                    return;
+                ps.setLong(6, millis(rs, 8));
+                long received = millis(rs, 9);
+                ps.setLong(7, received);
+                if (isQueued) {
+                    InventoryUpdate u = UpdateJson.fromTrustedJson(rs.getString(7));
+                    ps.setString(8, u.name());
+                    ps.setBigDecimal(9, u.price());
+                    setLong(ps, 10, u.quantity());
+                    setLong(ps, 11, u.delta());
+                    queued++;
+                } else {
+                    Long settledAt = millis(rs, 13);
+                    long at = settledAt == null ? received : settledAt;
+                    lastSettledAt = Math.max(lastSettledAt, at);
+                    ps.setLong(8, at);
+                    ps.setString(9, rs.getString(10));
+                    ps.setString(10, rs.getString(11));
+                    setLong(ps, 11, getLong(rs, 12));
+                    settled++;
                 }
-            }
+                ps.addBatch();
+            }, queue, history);
         }
     }
 
     private void copyAudit(Connection from, Connection to) throws SQLException {
-        try (PreparedStatement page = from.prepareStatement("SELECT id, sku, field, old_value, new_value, source, update_id, "
-                + "changed_at FROM mirror_audit WHERE id > ? ORDER BY id FETCH FIRST " + PAGE + " ROWS ONLY");
-             PreparedStatement ps = to.prepareStatement("INSERT INTO mirror_audit (sku, field, old_value, new_value, source, "
-                     + "update_id, changed_at) VALUES (?,?,?,?,?,?,?)")) {
+        try (PreparedStatement ps = to.prepareStatement("INSERT INTO mirror_audit (sku, field, old_value, new_value, source, "
+                + "update_id, changed_at) VALUES (?,?,?,?,?,?,?)")) {
+            inPages(from, "SELECT id, sku, field, old_value, new_value, source, update_id, changed_at FROM mirror_audit", "id", rs -> {
+                for (int i = 2; i <= 7; i++) {
+                    ps.setString(i - 1, rs.getString(i));
+                }
+                ps.setLong(7, millis(rs, 8));
+                ps.addBatch();
+                audits++;
+            }, ps);
+        }
+    }
+
+    @FunctionalInterface
+    private interface RowCopy {
+        void copy(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * A big table in pages of {@link #PAGE} rows in {@code key} order (its first column), so no result
+     * set holds a whole backlog; the batches are written after each page.
+     */
+    private static void inPages(Connection from, String select, String key, RowCopy copy, PreparedStatement... batches)
+            throws SQLException {
+        try (PreparedStatement page = from.prepareStatement(select + " WHERE " + key + " > ? ORDER BY " + key
+                + " FETCH FIRST " + PAGE + " ROWS ONLY")) {
             long after = Long.MIN_VALUE;
-            while (true) {
+            int rows = PAGE;
+            while (rows == PAGE) {
                 page.setLong(1, after);
-                int rows = 0;
+                rows = 0;
                 try (ResultSet rs = page.executeQuery()) {
                     while (rs.next()) {
                         rows++;
                         after = rs.getLong(1);
-                        for (int i = 2; i <= 7; i++) {
-                            ps.setString(i - 1, rs.getString(i));
-                        }
-                        ps.setLong(7, millis(rs, 8));
-                        ps.addBatch();
-                        audits++;
+                        copy.copy(rs);
                     }
                 }
-                ps.executeBatch();
-                if (rows < PAGE) {
-                    return;
+                for (PreparedStatement b : batches) {
+                    b.executeBatch();
                 }
             }
         }

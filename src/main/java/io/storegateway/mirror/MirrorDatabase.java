@@ -33,7 +33,7 @@ public final class MirrorDatabase implements AutoCloseable {
     static final int DEFAULT_POOL_SIZE = 8;
     /** SQLite: how long a write waits for a lock held by another process (IT's sqlite3 shell, say). */
     static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
-    /** SQLite: the WAL file is cut back to this after a checkpoint ({@link SqliteUpkeep} runs them). */
+    /** SQLite: the WAL file is cut back to this when it is reset (SqliteSpace's checkpoints empty it every second). */
     static final int SQLITE_WAL_LIMIT_BYTES = 16 * 1024 * 1024;
     /**
      * SQLite page size. Settling an update touches a page of each index keyed by its id (ids are random),
@@ -76,7 +76,7 @@ public final class MirrorDatabase implements AutoCloseable {
         if (engine == Engine.SQLITE) {
             Path file = sqliteFile(url);
             H2MirrorImport.ifFound(settings, file);
-            return openSqlite(url, file, settings.getInt(POOL_SIZE, DEFAULT_POOL_SIZE));
+            return openSqlite(file, settings.getInt(POOL_SIZE, DEFAULT_POOL_SIZE));
         }
         return openPostgresql(settings, url);
     }
@@ -113,7 +113,7 @@ public final class MirrorDatabase implements AutoCloseable {
         return Path.of(rest).toAbsolutePath().normalize();
     }
 
-    private static MirrorDatabase openSqlite(String url, Path file, int poolSize) {
+    private static MirrorDatabase openSqlite(Path file, int poolSize) {
         try {
             Files.createDirectories(file.getParent());
             prepareSqliteFile(file);
@@ -124,7 +124,7 @@ public final class MirrorDatabase implements AutoCloseable {
         Connection writer;
         try {
             writer = sqliteConfig(SQLITE_WRITER_CACHE_KIB).createConnection("jdbc:sqlite:" + file);
-            // Checkpoints run in SqliteUpkeep, off the writers' path. Transactions are begun and
+            // Checkpoints run in SqliteSpace (the upkeep thread), off the writers' path. Transactions are begun and
             // committed explicitly (the driver would begin the next one at once, holding the lock).
             try (Statement st = writer.createStatement()) {
                 st.execute("PRAGMA wal_autocheckpoint = 0");
@@ -143,7 +143,7 @@ public final class MirrorDatabase implements AutoCloseable {
     }
 
     /**
-     * A new file gets incremental auto-vacuum (so {@link SqliteUpkeep} can give freed pages back to the
+     * A new file gets incremental auto-vacuum (so {@link SqliteSpace} can give freed pages back to the
      * disk without a full VACUUM) before any table exists, and WAL, which the file then keeps.
      */
     static void prepareSqliteFile(Path file) throws SQLException {

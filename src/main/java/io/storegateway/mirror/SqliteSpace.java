@@ -67,7 +67,8 @@ final class SqliteSpace {
             long freed = db.withWriterOutsideTransaction(c -> {
                 long before = pragma(c, "freelist_count");
                 try (Statement st = c.createStatement()) {
-                    st.execute("PRAGMA incremental_vacuum(" + PAGES_PER_STEP + ")");
+                    // executeUpdate steps the pragma to its end; execute would free one page per call.
+                    st.executeUpdate("PRAGMA incremental_vacuum(" + PAGES_PER_STEP + ")");
                 }
                 return before - pragma(c, "freelist_count");
             });

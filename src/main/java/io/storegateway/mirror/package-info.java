@@ -1,2 +1,2 @@
-/** The local SQL mirror: HQ's acknowledged state, the store's accepted updates, and the audit of changes. */
+/** The local SQL mirror (SQLite, or PostgreSQL): HQ's acknowledged state, the updates queued and settled, the audit of changes, and their upkeep. */
 package io.storegateway.mirror;
