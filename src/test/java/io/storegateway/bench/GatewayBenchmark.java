@@ -838,8 +838,32 @@ class GatewayBenchmark {
         figure("start-up to health UP (every check but HQ's: HQ is down), " + count + " queued, restart (ms)", restart);
 
         Instant hqBack = Instant.now();
-        double drain = drain(count);
+        // The WAL's size is what the mirror can add between two checks of a disk guard: sampled through the drain.
+        Path wal = data.resolve("mirror").resolve("mirror.db-wal");
+        java.util.concurrent.atomic.AtomicLong walMax = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread walWatch = new Thread(() -> {
+            while (draining.get()) {
+                try {
+                    walMax.accumulateAndGet(Files.exists(wal) ? Files.size(wal) : 0, Math::max);
+                    Thread.sleep(20); // a sampling period, not a wait for something
+                } catch (IOException e) {
+                    // the file is being cut back: the next sample sees it
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-wal-watch");
+        walWatch.start();
+        double drain;
+        try {
+            drain = drain(count);
+        } finally {
+            draining.set(false);
+            walWatch.join();
+        }
         figure("mirror at scale: drain of a " + count + "-update backlog to HQ, mirror included (updates/s)", fmt(drain));
+        figure("mirror at scale: largest WAL seen during the drain (sampled every 20 ms)", bytes(walMax.get()));
         figure("mirror at scale: drain / broker-alone receive", String.format(Locale.ROOT, "%.2f", drain / baselineReceive));
         int sent = sentBefore + count;
         checkExactlyOnceAndOrder(sent);
