@@ -42,7 +42,7 @@ public final class OutboundBatches implements AutoCloseable {
     static final int DEFAULT_CONSUMERS = 1;
     /** With several lanes, how long a poll waits on one before trying the next. */
     static final long MULTI_LANE_POLL_MS = 20;
-    static final int DEFAULT_BATCH_SIZE = 100;
+    static final int DEFAULT_BATCH_SIZE = 250;
     static final long DEFAULT_POLL_TIMEOUT_MS = 500;
     static final long DEFAULT_LINGER_MS = 0;
 

@@ -299,7 +299,7 @@ class GatewayBenchmark {
     }
 
     private String forwardBatchSize() {
-        return System.getProperty("bench.set.gateway.forward.batch-size", gatewayDefault("gateway.forward.batch-size", "100"));
+        return System.getProperty("bench.set.gateway.forward.batch-size", gatewayDefault("gateway.forward.batch-size", "250"));
     }
 
     private static String gatewayDefault(String key, String fallback) {

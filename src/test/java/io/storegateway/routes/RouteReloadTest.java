@@ -98,7 +98,7 @@ class RouteReloadTest {
         List<String> ids = new ArrayList<>();
         ids.addAll(postAdjustments("SKU-0002", 20));
 
-        write(FORWARD, shipped.get(FORWARD).replace("{{gateway.forward.batch-size:100}}", "1"));
+        write(FORWARD, shipped.get(FORWARD).replace("{{gateway.forward.batch-size:250}}", "1"));
         ids.addAll(postAdjustments("SKU-0002", 20));
 
         await().atMost(DEADLINE).until(() -> routeFile(FORWARD).path("version").asInt() == before + 1);
