@@ -96,13 +96,13 @@ public final class UpdateIntake {
                 fresh.add(u);
             }
         }
-        if (!fresh.isEmpty() && storage.full()) {
-            throw new StorageFullException();
-        }
-        Set<String> refused = fresh.isEmpty() ? Set.of() : queue(fresh, channel, now);
+        Set<String> refused = Set.of();
         if (!fresh.isEmpty()) {
-            accepted.recordQueued(refused.isEmpty() ? fresh : fresh.stream().filter(u -> !refused.contains(u.updateId())).toList(),
-                    channel, now);
+            if (storage.full()) {
+                throw new StorageFullException();
+            }
+            refused = queue(fresh, channel, now);
+            accepted.recordQueued(without(fresh, refused), channel, now);
         }
         List<Receipt> receipts = new ArrayList<>(updates.size());
         Set<String> answered = new HashSet<>();
@@ -115,6 +115,10 @@ public final class UpdateIntake {
         stats.accepted(channel, queued);
         stats.duplicates(channel, updates.size() - queued);
         return receipts;
+    }
+
+    private static List<InventoryUpdate> without(List<InventoryUpdate> updates, Set<String> ids) {
+        return ids.isEmpty() ? updates : updates.stream().filter(u -> !ids.contains(u.updateId())).toList();
     }
 
     /**
