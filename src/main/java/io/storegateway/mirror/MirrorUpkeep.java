@@ -37,6 +37,8 @@ public final class MirrorUpkeep implements AutoCloseable {
     private volatile Instant lastRunAt;
     private volatile MirrorRetention.Pruned lastPruned = new MirrorRetention.Pruned(0, 0, 0);
     private volatile long lastPagesGivenBack;
+    /** What all runs since start pruned: unlike the last run's figures, a later run with nothing to do keeps them. */
+    private volatile MirrorRetention.Pruned prunedSinceStart = new MirrorRetention.Pruned(0, 0, 0);
     private volatile String lastError;
     /** Checkpoint ticks between two prune runs; the first run comes at the first tick. Upkeep thread only. */
     private long ticksPerRun = 1;
@@ -98,6 +100,9 @@ public final class MirrorUpkeep implements AutoCloseable {
         lastRunAt = clock.instant();
         lastPruned = pruned;
         lastPagesGivenBack = given;
+        prunedSinceStart = new MirrorRetention.Pruned(prunedSinceStart.settledUpdates() + pruned.settledUpdates(),
+                prunedSinceStart.auditRows() + pruned.auditRows(),
+                prunedSinceStart.resolvedConflicts() + pruned.resolvedConflicts());
         if (pruned.total() > 0 || given > 0) {
             LOG.atInfo().addKeyValue("event", "mirror-pruned")
                     .log("Mirror upkeep: pruned {} settled updates, {} audit rows and {} resolved conflicts older than {}; "
@@ -105,6 +110,11 @@ public final class MirrorUpkeep implements AutoCloseable {
                             pruned.resolvedConflicts(), retention.retention(), given);
         }
         return pruned;
+    }
+
+    /** What all runs since start pruned, the upkeep thread's and {@link #runNow()}'s. */
+    public MirrorRetention.Pruned prunedSinceStart() {
+        return prunedSinceStart;
     }
 
     /** For /admin/v1/status: the retention, what the last run did, and the file's size. */
@@ -115,6 +125,9 @@ public final class MirrorUpkeep implements AutoCloseable {
         n.put("lastPrunedSettledUpdates", lastPruned.settledUpdates());
         n.put("lastPrunedAuditRows", lastPruned.auditRows());
         n.put("lastPrunedConflicts", lastPruned.resolvedConflicts());
+        n.put("prunedSettledUpdatesSinceStart", prunedSinceStart.settledUpdates());
+        n.put("prunedAuditRowsSinceStart", prunedSinceStart.auditRows());
+        n.put("prunedConflictsSinceStart", prunedSinceStart.resolvedConflicts());
         if (space != null) {
             try {
                 SqliteSpace.Pages p = space.pages();
