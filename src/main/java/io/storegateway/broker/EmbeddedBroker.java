@@ -185,6 +185,7 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
     }
 
     public EmbeddedBroker start() {
+        long started = System.nanoTime();
         try {
             server.start();
             if (!server.getActiveMQServer().waitForActivation(30, TimeUnit.SECONDS)) {
@@ -195,7 +196,8 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
         } catch (Exception e) {
             throw new IllegalStateException("broker failed to start: " + e.getMessage(), e);
         }
-        LOG.info("Broker up: journal under {}, terminals connect to tcp://<host>:{}{}", server.getConfiguration().getJournalLocation(), port,
+        LOG.info("Broker up in {} ms: journal under {}, terminals connect to tcp://<host>:{}{}", (System.nanoTime() - started) / 1_000_000,
+                server.getConfiguration().getJournalLocation(), port,
                 ssl ? "?sslEnabled=true (SSL)" : "");
         return this;
     }

@@ -114,6 +114,7 @@ public final class MirrorDatabase implements AutoCloseable {
     }
 
     private static MirrorDatabase openSqlite(Path file, int poolSize) {
+        long started = System.nanoTime();
         try {
             Files.createDirectories(file.getParent());
             prepareSqliteFile(file);
@@ -138,7 +139,7 @@ public final class MirrorDatabase implements AutoCloseable {
         hc.setMaximumPoolSize(Math.max(2, poolSize));
         hc.setAutoCommit(true);
         HikariDataSource pool = new HikariDataSource(hc);
-        LOG.info("Mirror database ready: SQLite {} (WAL)", file);
+        LOG.info("Mirror database ready in {} ms: SQLite {} (WAL)", millisSince(started), file);
         return new MirrorDatabase(Engine.SQLITE, "jdbc:sqlite:" + file, pool, writer);
     }
 
@@ -186,6 +187,7 @@ public final class MirrorDatabase implements AutoCloseable {
     }
 
     private static MirrorDatabase openPostgresql(GatewaySettings settings, String url) {
+        long started = System.nanoTime();
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("mirror");
         hc.setJdbcUrl(url);
@@ -206,7 +208,7 @@ public final class MirrorDatabase implements AutoCloseable {
             ds.close();
             throw new IllegalStateException("the mirror database could not be migrated: " + e.getMessage(), e);
         }
-        LOG.info("Mirror database ready: {}", redact(url));
+        LOG.info("Mirror database ready in {} ms: {}", millisSince(started), redact(url));
         return new MirrorDatabase(Engine.POSTGRESQL, url, ds, null);
     }
 
@@ -215,6 +217,10 @@ public final class MirrorDatabase implements AutoCloseable {
      * (migrations from {@code location}, which the tests hold). A durable write ends in a checkpoint, as
      * the H2 mirror of earlier versions did: H2 writes committed changes in the background.
      */
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
     static MirrorDatabase openH2ForComparison(Path file, String location) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("mirror-h2");
