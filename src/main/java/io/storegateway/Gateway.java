@@ -55,6 +55,7 @@ import io.storegateway.mirror.Products;
 import io.storegateway.routes.GatewayBeans;
 import io.storegateway.routes.RouteFiles;
 import io.storegateway.routes.RouteFilesApiRoutes;
+import io.storegateway.storage.FreeSpaceFloor;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.security.GatewayTls;
 import io.storegateway.security.RequestRate;
@@ -73,14 +74,18 @@ import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One running gateway: the broker, the mirror, and Camel with the API routes (Java) and the flows IT
@@ -102,6 +107,8 @@ public final class Gateway implements AutoCloseable {
     private MirrorDatabase mirror;
     private AcceptedUpdates acceptedUpdates;
     private MirrorUpkeep mirrorUpkeep;
+    private FreeSpaceFloor storageFloor;
+    private EmbeddedBroker embeddedBroker;
     private ForwardStats forwardStats;
     private Main camel;
     private CatalogueLoader catalogue;
@@ -161,6 +168,7 @@ public final class Gateway implements AutoCloseable {
         StorageGuard storage;
         if (url.isEmpty()) {
             EmbeddedBroker broker = new EmbeddedBroker(settings, tokens, GATEWAY_USER, secret).start();
+            embeddedBroker = broker;
             toClose.push(broker);
             depths = broker;
             storage = broker;
@@ -173,6 +181,20 @@ public final class Gateway implements AutoCloseable {
             depths = remote;
             storage = remote;
         }
+        // The free-space floor over every disk the gateway writes to: the broker's (embedded) and the
+        // SQLite mirror's. Logs go to the console, the supervisor's business.
+        List<Path> written = new ArrayList<>();
+        if (settings.brokerUrl().isEmpty()) {
+            written.add(settings.dataDir().resolve("broker"));
+        }
+        if (MirrorDatabase.engineOf(settings.mirrorJdbcUrl()) == MirrorDatabase.Engine.SQLITE) {
+            written.add(settings.mirrorDir());
+        }
+        if (written.isEmpty()) {
+            written.add(settings.dataDir());
+        }
+        storageFloor = FreeSpaceFloor.from(settings, written);
+        storage = StorageGuard.either(storageFloor, storage);
         BrokerConnections connections = new BrokerConnections(url, user, secret,
                 settings.getInt(BrokerConnections.PRODUCER_SESSIONS, BrokerConnections.DEFAULT_PRODUCER_SESSIONS));
         toClose.push(connections);
@@ -230,6 +252,7 @@ public final class Gateway implements AutoCloseable {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayMetrics.register(meters, connectivity, breaker, accessAlert, backoff, forwardStats, this::depth, status,
                 conflicts, reconciliation, resolver, ingestStats);
+        GatewayMetrics.registerStorage(meters, storageFloor);
 
         RequestRate rate = RequestRate.from(settings);
         RequireRole terminal = new RequireRole(tokens, Role.TERMINAL, rate);
@@ -305,6 +328,13 @@ public final class Gateway implements AutoCloseable {
         camel.configure().addRoutesBuilder(routeFiles.checkAtStart());
         status.addSection("routes", routeFiles::statusJson);
         status.addSection("mirror", mirrorUpkeep::status);
+        status.addSection("storage", () -> {
+            var n = storageFloor.status();
+            if (embeddedBroker != null) {
+                n.put("brokerDiskError", embeddedBroker.diskError());
+            }
+            return n;
+        });
         // Camel stops before the outbound consumer, the broker and the mirror it uses.
         toClose.push(batches);
         toClose.push(jmsIngest);
@@ -317,7 +347,10 @@ public final class Gateway implements AutoCloseable {
         // Watching stops first, so no swap runs while Camel stops.
         toClose.push(routeFiles::stopWatching);
         routeFiles.watch();
-        JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort());
+        AtomicBoolean stopping = new AtomicBoolean();
+        JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort(), stopping::get);
+        // Closed first: from here on terminals get a JSON 503 with Retry-After while the rest stops.
+        toClose.push(() -> stopping.set(true));
         LOG.info("Store Gateway {} up in {} ms: {}://localhost:{}/ , broker {}, HQ {}",
                 settings.storeId(), (System.nanoTime() - started) / 1_000_000, tls.httpsEnabled() ? "https" : "http",
                 settings.httpPort(),
@@ -405,6 +438,20 @@ public final class Gateway implements AutoCloseable {
 
     public MirrorDatabase mirror() {
         return mirror;
+    }
+
+    /**
+     * Runs once when the embedded broker stops itself after a disk write failure (Artemis cannot be
+     * started again in the same process): {@code run} then exits non-zero for its supervisor to restart it.
+     */
+    public void whenBrokerDiskError(Runnable action) {
+        if (embeddedBroker != null) {
+            embeddedBroker.whenDiskError(action);
+        }
+    }
+
+    public FreeSpaceFloor storageFloor() {
+        return storageFloor;
     }
 
     public MirrorUpkeep mirrorUpkeep() {

@@ -13,6 +13,7 @@ import io.storegateway.forward.ForwardBackoff;
 import io.storegateway.forward.ForwardStats;
 import io.storegateway.forward.HqAccessAlert;
 import io.storegateway.ingest.IngestStats;
+import io.storegateway.storage.FreeSpaceFloor;
 
 import java.util.function.ToLongFunction;
 
@@ -23,6 +24,14 @@ import java.util.function.ToLongFunction;
 public final class GatewayMetrics {
 
     private GatewayMetrics() {
+    }
+
+    /** gateway_storage_free_bytes (the least free over the gateway's disks) and the floor under it. */
+    public static void registerStorage(MeterRegistry registry, FreeSpaceFloor floor) {
+        Gauge.builder("gateway.storage.free.bytes", floor, f -> f.free().bytes())
+                .description("free bytes on the gateway's fullest disk (broker journal and paging, mirror)").register(registry);
+        Gauge.builder("gateway.storage.min.free.bytes", floor, FreeSpaceFloor::floor)
+                .description("below this many free bytes new updates are refused (gateway.storage.min-free-bytes)").register(registry);
     }
 
     public static void register(MeterRegistry registry, HqConnectivity connectivity, CircuitBreaker breaker,

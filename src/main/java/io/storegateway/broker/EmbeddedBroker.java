@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -56,6 +59,10 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
     private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
     private final int port;
     private final boolean ssl;
+    /** Disk write failures Artemis reported (it stops itself at the first); see {@link #writeFailures()}. */
+    private final AtomicLong writeFailures = new AtomicLong();
+    private volatile String diskError;
+    private final List<Runnable> onDiskError = new CopyOnWriteArrayList<>();
 
     public EmbeddedBroker(GatewaySettings settings, AccessTokens tokens, String gatewayUser, String gatewaySecret) {
         this.port = settings.brokerPort();
@@ -196,10 +203,49 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
         } catch (Exception e) {
             throw new IllegalStateException("broker failed to start: " + e.getMessage(), e);
         }
+        // Artemis calls this on the thread whose write failed, before that write's commit is answered, and
+        // then stops the broker. Paged messages whose write failed can still be answered as committed
+        // (Artemis 2.44 logs the error and carries on to the sync): the count tells UpdateIntake not to
+        // acknowledge what it committed meanwhile.
+        server.getActiveMQServer().registerIOCriticalErrorListener((cause, message, file) -> {
+            writeFailures.incrementAndGet();
+            if (diskError == null) {
+                diskError = message + (file == null ? "" : " (" + file + ")");
+                LOG.atError().addKeyValue("event", "broker-disk-error")
+                        .log("The broker failed to write to its disk and stops: {}. Updates committed since are not acknowledged; "
+                                + "what the journal holds is kept. The gateway must be restarted once space is freed.", diskError);
+                onDiskError.forEach(Runnable::run);
+            }
+        });
         LOG.info("Broker up in {} ms: journal under {}, terminals connect to tcp://<host>:{}{}", (System.nanoTime() - started) / 1_000_000,
                 server.getConfiguration().getJournalLocation(), port,
                 ssl ? "?sslEnabled=true (SSL)" : "");
         return this;
+    }
+
+    /** Disk write failures Artemis reported since start: a commit that saw this change is not acknowledged. */
+    @Override
+    public long writeFailures() {
+        return writeFailures.get();
+    }
+
+    /** What the broker failed to write when it stopped itself, or null. */
+    public String diskError() {
+        return diskError;
+    }
+
+    /** Runs (once, on Artemis's thread) when the broker stops itself after a disk write failure. */
+    public void whenDiskError(Runnable action) {
+        onDiskError.add(action);
+    }
+
+    @Override
+    public String refusal() {
+        String error = diskError;
+        if (error != null) {
+            return "the broker stopped after a disk write failure (" + error + ")";
+        }
+        return full() ? "the broker's disk use is over " + MAX_DISK_USAGE : null;
     }
 
     /** The broker's disk use is over {@code gateway.broker.max-disk-usage-percent}. */

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -64,9 +65,18 @@ public final class Commands {
         GracefulStop.takeSignals();
         Gateway gateway = Gateway.start(settings);
         GracefulStop.onTerminate(gateway);
+        AtomicInteger exit = new AtomicInteger();
+        gateway.whenBrokerDiskError(() -> {
+            // The journal keeps what was acknowledged; a new process starts the broker on it again.
+            exit.set(EXIT_BROKER_DISK_ERROR);
+            GracefulStop.stopNow(EXIT_BROKER_DISK_ERROR);
+        });
         GracefulStop.awaitTermination();
-        return 0;
+        return exit.get();
     }
+
+    /** The exit code of {@code run} after the embedded broker stopped on a disk write failure (EX_TEMPFAIL). */
+    static final int EXIT_BROKER_DISK_ERROR = 75;
 
     private static int runDemo(GatewaySettings settings) {
         GracefulStop.takeSignals();

@@ -71,6 +71,25 @@ final class GracefulStop {
         }
     }
 
+    /**
+     * Stops as on SIGTERM, from inside (the broker failed); if stopping hangs on what failed, the process
+     * halts with {@code code} after 30 s all the same.
+     */
+    static void stopNow(int code) {
+        Thread halt = new Thread(() -> {
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            LOG.error("Stopping took over 30 s; halting with exit code {}", code);
+            Runtime.getRuntime().halt(code);
+        }, "stop-deadline");
+        halt.setDaemon(true);
+        halt.start();
+        requested();
+    }
+
     static void awaitTermination() {
         try {
             STOPPED.await();

@@ -1,7 +1,6 @@
 package io.storegateway.health;
 
 import io.storegateway.broker.BrokerConnections;
-import io.storegateway.broker.StorageGuard;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -10,19 +9,17 @@ import java.util.Map;
 
 /**
  * The broker takes updates: a transacted session opens and commits within the deadline. A full disk
- * is reported as down too, since HTTP ingest then answers 503.
+ * is the storage check's (readiness only): a restart would not free it.
  */
 final class BrokerHealthCheck extends AbstractHealthCheck {
 
     private final BrokerConnections connections;
-    private final StorageGuard storage;
     private final String where;
     private final TimedProbe probe;
 
-    BrokerHealthCheck(BrokerConnections connections, StorageGuard storage, String where, Duration deadline) {
+    BrokerHealthCheck(BrokerConnections connections, String where, Duration deadline) {
         super("gateway", "broker");
         this.connections = connections;
-        this.storage = storage;
         this.where = where;
         this.probe = new TimedProbe("broker", deadline, connections::probe);
     }
@@ -39,8 +36,6 @@ final class BrokerHealthCheck extends AbstractHealthCheck {
         String failure = probe.failure();
         if (failure != null) {
             builder.down().message("the broker does not answer: " + failure);
-        } else if (storage.full()) {
-            builder.down().message("the broker's disk is over its limit: new updates are refused (503) until space is freed");
         } else {
             builder.up();
         }

@@ -17,7 +17,8 @@ import java.util.function.Supplier;
 /**
  * Adds the gateway's checks to Camel's health registry, next to Camel's own (context, routes,
  * consumers). {@code /observe/health/live} holds what a restart could fix (broker, mirror);
- * {@code /observe/health/ready} and {@code /observe/health} add HQ reachability and refused route files.
+ * {@code /observe/health/ready} and {@code /observe/health} add HQ reachability, refused route files and
+ * the disk (new updates refused for want of space).
  */
 public final class GatewayHealthChecks {
 
@@ -32,7 +33,8 @@ public final class GatewayHealthChecks {
                                 Supplier<List<RouteReloadError>> routeErrors) {
         HealthCheckRegistry registry = HealthCheckRegistry.get(camel);
         for (HealthCheck check : List.of(
-                new BrokerHealthCheck(connections, storage, brokerWhere, probeTimeout),
+                new BrokerHealthCheck(connections, brokerWhere, probeTimeout),
+                new StorageHealthCheck(storage),
                 new MirrorHealthCheck(mirror, probeTimeout),
                 new HqHealthCheck(connectivity, accessAlert),
                 new RouteReloadHealthCheck(routeErrors))) {

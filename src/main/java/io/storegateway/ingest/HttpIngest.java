@@ -69,9 +69,15 @@ public final class HttpIngest implements Processor {
         try {
             receipts = intake.accept(updates, UpdateIntake.CHANNEL_HTTP);
         } catch (UpdateIntake.StorageFullException | JMSRuntimeException e) {
-            LOG.warn("Could not store {} update(s) in the broker: {}", updates.size(), e.getMessage());
+            if (e instanceof UpdateIntake.StorageFullException) {
+                LOG.debug("Refused {} update(s): {}", updates.size(), e.getMessage()); // logged once by the floor
+            } else {
+                LOG.warn("Could not store {} update(s) in the broker: {}", updates.size(), e.getMessage());
+            }
             rejected("unavailable");
-            HttpReplies.error(exchange, 503, "unavailable", "the gateway cannot store updates right now; retry later");
+            HttpReplies.error(exchange, 503, "unavailable", e instanceof UpdateIntake.StorageFullException
+                    ? "the gateway cannot store updates right now (" + e.getMessage() + "); retry later"
+                    : "the gateway cannot store updates right now; retry later");
             exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
             return;
         }

@@ -13,6 +13,9 @@ import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.ActiveMQExceptionType;
 import jakarta.jms.Queue;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +31,8 @@ import java.util.Set;
  * without a row, which forwarding's settle writes.
  */
 public final class UpdateIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UpdateIntake.class);
 
     public static final String CHANNEL_HTTP = "HTTP";
     public static final String CHANNEL_JMS = "JMS";
@@ -49,8 +54,8 @@ public final class UpdateIntake {
 
     /** The broker cannot take more updates now; nothing of the request was stored. */
     public static final class StorageFullException extends RuntimeException {
-        StorageFullException() {
-            super("the broker's disk use is over its limit; no more updates can be stored now");
+        StorageFullException(String why) {
+            super(why);
         }
     }
 
@@ -98,11 +103,19 @@ public final class UpdateIntake {
         }
         Set<String> refused = Set.of();
         if (!fresh.isEmpty()) {
-            if (storage.full()) {
-                throw new StorageFullException();
+            String refusal = storage.refusal();
+            if (refusal != null) {
+                throw new StorageFullException(refusal);
             }
+            long failuresBefore = storage.writeFailures();
             refused = queue(fresh, channel, now);
-            accepted.recordQueued(without(fresh, refused), channel, now);
+            if (storage.writeFailures() != failuresBefore) {
+                // The broker failed a disk write while this commit was on its way: it may have answered for
+                // messages that never reached the disk. Not acknowledged; a resend is stored or found a duplicate.
+                throw new StorageFullException("the broker failed a disk write while these updates were committed");
+            }
+            // From here the updates are on the broker's journal: accepted, whatever the mirror says.
+            record(without(fresh, refused), channel, now);
         }
         List<Receipt> receipts = new ArrayList<>(updates.size());
         Set<String> answered = new HashSet<>();
@@ -115,6 +128,22 @@ public final class UpdateIntake {
         stats.accepted(channel, queued);
         stats.duplicates(channel, updates.size() - queued);
         return receipts;
+    }
+
+    /**
+     * The QUEUED rows of updates the broker has committed. A failure here (the mirror's disk is full, the
+     * database is away) does not undo the commit: the terminal is told QUEUED, and HQ's answer writes the
+     * row when it settles. Until then the update is missing from the pending view and its id is unknown
+     * to GET /api/v1/updates; a resend is answered DUPLICATE by the broker's duplicate detection.
+     */
+    private void record(List<InventoryUpdate> queued, String channel, Instant now) {
+        try {
+            accepted.recordQueued(queued, channel, now);
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("event", "mirror-record-failed")
+                    .log("{} update(s) are queued on the broker but their QUEUED rows could not be written to the mirror "
+                            + "(they are written when HQ answers): {}", queued.size(), e.getMessage());
+        }
     }
 
     private static List<InventoryUpdate> without(List<InventoryUpdate> updates, Set<String> ids) {

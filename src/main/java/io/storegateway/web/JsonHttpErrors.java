@@ -7,6 +7,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Answers the HTTP server's own failures (a body over the server's limit, a request it cannot read)
@@ -23,11 +24,22 @@ public final class JsonHttpErrors {
             400, new String[] {"bad_request", "the request could not be read"},
             500, new String[] {"internal_error", "the gateway could not handle this request; see its log"});
 
+    private static final String RETRY_AFTER_SECONDS = "5";
+
     private JsonHttpErrors() {
     }
 
-    public static void install(CamelContext camel, int port) {
+    public static void install(CamelContext camel, int port, BooleanSupplier stopping) {
         Router router = VertxPlatformHttpRouter.lookup(camel, VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        // While the gateway stops, Camel's consumers answer a bare 503 (no body, no Retry-After): this one
+        // answers first, in the contract's format, and tells the client when to come back.
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            if (stopping.getAsBoolean()) {
+                answer(ctx, 503, "unavailable", "the gateway is stopping; retry later");
+            } else {
+                ctx.next();
+            }
+        });
         // A failure handler on the router Camel's routes live in sees the failures of their handlers,
         // the body-size check among them.
         router.route().failureHandler(ctx -> {
@@ -52,6 +64,9 @@ public final class JsonHttpErrors {
     private static void answer(RoutingContext ctx, int status, String code, String message) {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
+        }
+        if (status == 503) {
+            ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
         }
         ctx.response().setStatusCode(status)
                 .putHeader("Content-Type", "application/json")

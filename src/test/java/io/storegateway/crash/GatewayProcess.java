@@ -134,6 +134,11 @@ final class GatewayProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** The last run's exit code, or null while it runs. */
+    synchronized Integer exitCode() {
+        return process == null || process.isAlive() ? null : process.exitValue();
+    }
+
     synchronized long pid() {
         return process.pid();
     }
