@@ -11,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.GroupFence;
+import io.storegateway.broker.BrokerIdentity;
 import io.storegateway.broker.StorageGuard;
 import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.forward.BatchNarrower;
@@ -166,12 +167,14 @@ public final class Gateway implements AutoCloseable {
         String url = settings.brokerUrl();
         String user = GATEWAY_USER;
         StorageGuard storage;
+        BrokerIdentity identity;
         if (url.isEmpty()) {
             EmbeddedBroker broker = new EmbeddedBroker(settings, tokens, GATEWAY_USER, secret).start();
             embeddedBroker = broker;
             toClose.push(broker);
             depths = broker;
             storage = broker;
+            identity = broker;
             url = EmbeddedBroker.IN_VM_URL;
         } else {
             user = settings.require(RemoteBroker.USERNAME);
@@ -180,6 +183,7 @@ public final class Gateway implements AutoCloseable {
             toClose.push(remote);
             depths = remote;
             storage = remote;
+            identity = remote;
         }
         // The free-space floor over every disk the gateway writes to: the broker's (embedded) and the
         // SQLite mirror's. Logs go to the console, the supervisor's business.
@@ -301,7 +305,7 @@ public final class Gateway implements AutoCloseable {
         GatewayBeans.CATALOGUE_LOADER.bind(camel, catalogue);
         GatewayBeans.HQ_CHANGES_POLLER.bind(camel, changes);
         GatewayBeans.RECONCILIATION.bind(camel, reconciliation);
-        JmsIngest jmsIngest = new JmsIngest(validator, intake, connections,
+        JmsIngest jmsIngest = new JmsIngest(validator, intake, connections, identity,
                 settings.getLong(JmsIngest.POLL_TIMEOUT_MS, 500),
                 settings.brokerUrl().isEmpty() ? null : GroupFence.from(settings));
         GatewayBeans.JMS_INGEST.bind(camel, jmsIngest);

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * delivery attempts, so the broker never drops or dead-letters an update on its own: only the
  * gateway decides that an update is dead (HQ rejected it for good).
  */
-public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoCloseable {
+public final class EmbeddedBroker implements QueueDepths, StorageGuard, BrokerIdentity, AutoCloseable {
 
     public static final String IN_VM_URL = "vm://0";
     public static final String MAX_DISK_USAGE = "gateway.broker.max-disk-usage-percent";
@@ -221,6 +221,12 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, AutoClos
                 server.getConfiguration().getJournalLocation(), port,
                 ssl ? "?sslEnabled=true (SSL)" : "");
         return this;
+    }
+
+    /** Artemis's node id, kept in the data directory (server.lock) with the journal. */
+    @Override
+    public String nodeId() {
+        return server.getActiveMQServer().getNodeID().toString();
     }
 
     /** Disk write failures Artemis reported since start: a commit that saw this change is not acknowledged. */

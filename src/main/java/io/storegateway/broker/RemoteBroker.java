@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * its disk is full), and, at start, whether it is set up to keep every update. One core session of
  * its own, without reconnection: a failed call drops it and the next call opens a new one.
  */
-public final class RemoteBroker implements QueueDepths, StorageGuard, AutoCloseable {
+public final class RemoteBroker implements QueueDepths, StorageGuard, BrokerIdentity, AutoCloseable {
 
     public static final String USERNAME = "gateway.broker.username";
     public static final String PASSWORD = "gateway.broker.password";
@@ -49,6 +49,7 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, AutoClosea
     private final String user;
     private final String password;
     private final String managementAddress;
+    private String nodeId;
     private final long callTimeoutMs;
     private final ServerLocator locator;
     private final ScheduledExecutorService diskWatch;
@@ -203,6 +204,19 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, AutoClosea
         if (!Objects.equals(actual, wanted)) {
             problems.add(address + " has " + field + " " + (actual == null ? "unset" : actual) + ", needs " + wanted);
         }
+    }
+
+    /** The remote broker's node id, asked once (it is made with its journal and never changes while it lives). */
+    @Override
+    public synchronized String nodeId() {
+        if (nodeId == null) {
+            try {
+                nodeId = String.valueOf(attribute("nodeID"));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot ask the remote broker " + url + " for its node id: " + e.getMessage(), e);
+            }
+        }
+        return nodeId;
     }
 
     private Object attribute(String name) throws Exception {

@@ -9,7 +9,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * SIGTERM and SIGINT stop the gateway in order (routes, then broker and mirror) and exit 0, as
- * CONTRACT §1 asks. A plain JVM shutdown hook would exit 143; handling the signal ourselves lets
+ * README, Commands and Configuration asks. A plain JVM shutdown hook would exit 143; handling the signal ourselves lets
  * in-flight batches finish or roll back first and then report success.
  */
 final class GracefulStop {

@@ -1,2 +1,2 @@
-/** The command line (CONTRACT §1): run, demo, hq-simulator, validate. */
+/** The command line (README, Commands and Configuration): run, demo, hq-simulator, validate. */
 package io.storegateway.cli;

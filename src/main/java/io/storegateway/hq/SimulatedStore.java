@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One store's inventory as the simulated HQ holds it, with the HQ semantics of CONTRACT §5.
+ * One store's inventory as the simulated HQ holds it, with the HQ semantics of README, The HQ protocol.
  * Every method holds this store's lock, so a batch is atomic with respect to other batches of
  * the same store while different stores never wait for each other.
  */

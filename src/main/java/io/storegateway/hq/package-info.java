@@ -1,2 +1,2 @@
-/** The HQ protocol (CONTRACT §5): its records and results, and the reference HQ simulator. */
+/** The HQ protocol (README, The HQ protocol): its records and results, and the reference HQ simulator. */
 package io.storegateway.hq;

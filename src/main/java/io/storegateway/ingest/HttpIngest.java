@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
-/** {@code POST /api/v1/updates} (CONTRACT §3): 202 only once every update in the body is on disk. */
+/** {@code POST /api/v1/updates} (README, Terminals): 202 only once every update in the body is on disk. */
 public final class HttpIngest implements Processor {
 
     public static final int MAX_BODY_BYTES = 1024 * 1024;

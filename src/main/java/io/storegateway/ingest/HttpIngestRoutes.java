@@ -4,7 +4,7 @@ import io.storegateway.security.RequireRole;
 import io.storegateway.web.ApiErrors;
 import org.apache.camel.builder.RouteBuilder;
 
-/** {@code POST /api/v1/updates}: terminals post one update or an array (CONTRACT §3). */
+/** {@code POST /api/v1/updates}: terminals post one update or an array (README, Terminals). */
 public final class HttpIngestRoutes extends RouteBuilder {
 
     private final RequireRole terminal;

@@ -30,6 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import io.storegateway.broker.BrokerIdentity;
+import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -37,7 +40,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Takes messages from {@code store.updates.in} (CONTRACT §4). The route takes them in batches
+ * Takes messages from {@code store.updates.in} (README, Terminals). The route takes them in batches
  * ({@link #takeBatch}): up to {@code gateway.ingest.jms.batch-size} messages in one JMS transaction on
  * one consumer, so a terminal's messages keep their order and a batch costs two journal syncs, not two
  * per message. The valid ones go through {@link UpdateIntake} together; an invalid one is copied,
@@ -64,6 +67,7 @@ public final class JmsIngest implements AutoCloseable {
     private final UpdateValidator validator;
     private final UpdateIntake intake;
     private final BrokerConnections broker;
+    private final BrokerIdentity identity;
     private final long pollTimeoutMs;
     private JMSContext session;
     private JMSConsumer consumer;
@@ -73,12 +77,9 @@ public final class JmsIngest implements AutoCloseable {
     private long pauseMs;
     private final GroupFence fence;
 
-    public JmsIngest(UpdateValidator validator, UpdateIntake intake) {
-        this(validator, intake, null, DEFAULT_POLL_TIMEOUT_MS);
-    }
-
-    public JmsIngest(UpdateValidator validator, UpdateIntake intake, BrokerConnections broker, long pollTimeoutMs) {
-        this(validator, intake, broker, pollTimeoutMs, null);
+    public JmsIngest(UpdateValidator validator, UpdateIntake intake, BrokerConnections broker, BrokerIdentity identity,
+                     long pollTimeoutMs) {
+        this(validator, intake, broker, identity, pollTimeoutMs, null);
     }
 
     /**
@@ -86,11 +87,12 @@ public final class JmsIngest implements AutoCloseable {
      *              that this gateway meets for the first time is taken only after a pause, so that
      *              messages of it another gateway was holding when it ended come first
      */
-    public JmsIngest(UpdateValidator validator, UpdateIntake intake, BrokerConnections broker, long pollTimeoutMs,
-                     GroupFence fence) {
+    public JmsIngest(UpdateValidator validator, UpdateIntake intake, BrokerConnections broker, BrokerIdentity identity,
+                     long pollTimeoutMs, GroupFence fence) {
         this.validator = validator;
         this.intake = intake;
         this.broker = broker;
+        this.identity = identity;
         this.pollTimeoutMs = pollTimeoutMs;
         this.fence = fence;
         // not paused (System.nanoTime() may be negative: compared by difference, never with 0)
@@ -288,26 +290,44 @@ public final class JmsIngest implements AutoCloseable {
         if (!result.isValid()) {
             return new Read(List.of(), false, result.summary());
         }
-        return new Read(withIds(result.updates(), m.getJMSMessageID()), result.array(), null);
+        return new Read(withIds(result.updates(), messageKey(m)), result.array(), null);
     }
 
-    /** Receipts go to a terminal's own temporary queue (CONTRACT §4), never to a named address. */
+    /** Receipts go to a terminal's own temporary queue (README, Terminals), never to a named address. */
     static boolean mayReplyTo(Destination replyTo) {
         return replyTo == null || replyTo instanceof TemporaryQueue || replyTo instanceof TemporaryTopic;
     }
 
     /**
-     * Ids for updates that came without one, derived from the JMS message id and the position in the
-     * body, so a redelivered message gets the same ids and is recognised as a duplicate.
+     * What names this message for good: the broker's node id and the broker's own id of the message,
+     * which it gives every message it stores, whatever the protocol, and keeps across redeliveries and
+     * restarts. Not JMSMessageID: a STOMP message has none, nor an AMQP message sent without a
+     * message-id, nor a JMS producer's with message ids disabled, and an AMQP client may send the same
+     * message-id twice; all of those then got one id, and HQ applied one of them.
      */
-    static List<InventoryUpdate> withIds(List<InventoryUpdate> updates, String jmsMessageId) {
+    private String messageKey(Message m) {
+        return messageKey(identity, m);
+    }
+
+    static String messageKey(BrokerIdentity broker, Message m) {
+        if (!(m instanceof ActiveMQMessage artemis)) {
+            throw new IllegalStateException("not a message of the Artemis client: " + m.getClass().getName());
+        }
+        return broker.nodeId() + "/" + artemis.getCoreMessage().getMessageID();
+    }
+
+    /**
+     * Ids for updates that came without one, derived from the message's key ({@link #messageKey}) and
+     * the position in the body, so a redelivered message gets the same ids and is recognised as a duplicate.
+     */
+    static List<InventoryUpdate> withIds(List<InventoryUpdate> updates, String messageKey) {
         String base = null;
         List<InventoryUpdate> out = new ArrayList<>(updates.size());
         for (int i = 0; i < updates.size(); i++) {
             InventoryUpdate u = updates.get(i);
             if (u.updateId() == null) {
                 if (base == null) {
-                    base = "jms-" + shortHash(jmsMessageId);
+                    base = "jms-" + shortHash(messageKey);
                 }
                 u = u.withUpdateId(base + "-" + i);
             }

@@ -1,6 +1,6 @@
 package io.storegateway.mirror;
 
-/** Where an accepted update stands (CONTRACT §3). */
+/** Where an accepted update stands (README, Terminals). */
 public enum UpdateStatus {
     /** Stored durably, not yet acknowledged by HQ. */
     QUEUED,

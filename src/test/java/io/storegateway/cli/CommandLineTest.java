@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The commands of CONTRACT §1, as a user runs them. */
+/** The commands of README, Commands and Configuration, as a user runs them. */
 class CommandLineTest {
 
     @Test

@@ -50,6 +50,7 @@ class JmsIngestGiveBackTest {
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private final AtomicBoolean storageFull = new AtomicBoolean();
     private BrokerConnections broker;
+    private io.storegateway.broker.BrokerIdentity identity;
     private JmsIngest ingest;
     private UpdateIntake intake;
     private DefaultCamelContext camel;
@@ -62,13 +63,14 @@ class JmsIngestGiveBackTest {
                 GatewaySettings.BROKER_PORT, Integer.toString(TestGateway.freePort())));
         EmbeddedBroker embedded = new EmbeddedBroker(s, AccessTokens.load(Path.of("config/users.properties")), USER, SECRET).start();
         toClose.add(embedded);
+        identity = embedded;
         broker = new BrokerConnections(EmbeddedBroker.IN_VM_URL, USER, SECRET, 2);
         toClose.add(broker);
         MirrorDatabase mirror = MirrorDatabase.open(s);
         toClose.add(mirror);
         intake = new UpdateIntake(broker, storageFull::get, new AcceptedUpdates(mirror), new IngestStats(),
                 Clock.systemUTC());
-        ingest = new JmsIngest(new UpdateValidator(), intake, broker, 50);
+        ingest = new JmsIngest(new UpdateValidator(), intake, broker, identity, 50);
         toClose.add(ingest);
         camel = new DefaultCamelContext();
         toClose.add(camel);
@@ -111,7 +113,7 @@ class JmsIngestGiveBackTest {
     @Test
     void onASharedBrokerANewMessageGroupIsGivenBackOnceAndThenIngestedInOrder() throws Exception {
         ingest.close();
-        ingest = new JmsIngest(new UpdateValidator(), intake, broker, 50, new io.storegateway.broker.GroupFence(100));
+        ingest = new JmsIngest(new UpdateValidator(), intake, broker, identity, 50, new io.storegateway.broker.GroupFence(100));
         toClose.add(ingest);
         List<String> sent = IntStream.range(0, 6).mapToObj(i -> "fenced-u" + i).toList();
         sendToInbound(sent, "SKU-0002", "till-3");

@@ -37,8 +37,10 @@ class TwoForwardingRoutesTest {
         Files.writeString(routes.resolve("forward-to-hq-copy.camel.yaml"), forward
                 .replace("id: forward-to-hq", "id: forward-to-hq-copy")
                 .replace("scheduler:forward-to-hq", "scheduler:forward-to-hq-copy"));
+        // A 30 % error rate opens the circuit breaker now and then (half of a window of calls failed): a
+        // short wait in open, so its 30 s default cannot outlast the test's deadlines.
         t = TestGateway.started("two-forwarders", 5, Map.of(GatewaySettings.ROUTES_DIR, routes.toString(),
-                "gateway.forward.batch-size", "10"));
+                "gateway.forward.batch-size", "10", "gateway.hq.breaker.wait-in-open-ms", "500"));
         assertThat(t.gateway().camelContext().getRoute("forward-to-hq-copy")).isNotNull();
         t.hq.setFault("error", 0.3, 20);
 
