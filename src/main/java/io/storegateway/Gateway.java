@@ -1,5 +1,6 @@
 package io.storegateway;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.storegateway.admin.ActivityHistory;
 import io.storegateway.admin.AdminApiRoutes;
@@ -57,6 +58,7 @@ import io.storegateway.routes.GatewayBeans;
 import io.storegateway.routes.RouteFiles;
 import io.storegateway.routes.RouteFilesApiRoutes;
 import io.storegateway.storage.FreeSpaceFloor;
+import io.storegateway.tasks.BackgroundTasks;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.security.GatewayTls;
 import io.storegateway.security.RequestRate;
@@ -216,16 +218,19 @@ public final class Gateway implements AutoCloseable {
         SyncState syncState = new SyncState(mirror);
         ProductViews views = new ProductViews(mirror, products, conflicts);
         MirrorWriter writer = new MirrorWriter(mirror, acceptedUpdates, products, conflicts, clock);
+        // HQ's reachability decides whether a failing task is news (connectivity is made below).
+        BackgroundTasks tasks = new BackgroundTasks(() -> connectivity != null && connectivity.online(), clock);
         Reconciliation reconciliation = new Reconciliation(mirror, products, acceptedUpdates, syncState, settings.hqUrl(),
-                settings.storeId(), settings.hqToken(), clock);
+                settings.storeId(), settings.hqToken(), clock, tasks);
         HqChangesPoller changes = new HqChangesPoller(mirror, products, syncState, settings.hqUrl(), settings.storeId(),
-                settings.hqToken(), settings.getLong("gateway.changes.interval-ms", 30_000), clock);
+                settings.hqToken(), settings.getLong("gateway.changes.interval-ms", 30_000), clock, tasks);
         ConflictResolver resolver = ConflictResolver.from(settings);
 
         UpdateValidator validator = new UpdateValidator();
         IngestStats ingestStats = new IngestStats();
         UpdateIntake intake = new UpdateIntake(connections, storage, acceptedUpdates, ingestStats, clock);
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
+        backoff.reportTo(tasks);
         forwardStats = new ForwardStats(clock);
         CircuitBreaker breaker = HqCircuitBreaker.from(settings);
         HqAccessAlert accessAlert = new HqAccessAlert(settings, clock);
@@ -257,6 +262,7 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics.register(meters, connectivity, breaker, accessAlert, backoff, forwardStats, this::depth, status,
                 conflicts, reconciliation, resolver, ingestStats);
         GatewayMetrics.registerStorage(meters, storageFloor);
+        GatewayMetrics.registerTasks(meters, tasks);
 
         RequestRate rate = RequestRate.from(settings);
         RequireRole terminal = new RequireRole(tokens, Role.TERMINAL, rate);
@@ -301,7 +307,7 @@ public final class Gateway implements AutoCloseable {
                 main.getCamelContext().setSSLContextParameters(ssl);
             }
         }));
-        catalogue = new CatalogueLoader(mirror, products, settings.hqUrl(), settings.storeId(), settings.hqToken(), clock);
+        catalogue = new CatalogueLoader(mirror, products, settings.hqUrl(), settings.storeId(), settings.hqToken(), clock, tasks);
         GatewayBeans.CATALOGUE_LOADER.bind(camel, catalogue);
         GatewayBeans.HQ_CHANGES_POLLER.bind(camel, changes);
         GatewayBeans.RECONCILIATION.bind(camel, reconciliation);
@@ -332,6 +338,15 @@ public final class Gateway implements AutoCloseable {
         camel.configure().addRoutesBuilder(routeFiles.checkAtStart());
         status.addSection("routes", routeFiles::statusJson);
         status.addSection("mirror", mirrorUpkeep::status);
+        status.addSection("tasks", () -> {
+            var n = tasks.status();
+            if (tasks.failing(BackgroundTasks.FORWARDING)) {
+                // A batch failing again and again: the update at the head of the queue is the one held back.
+                ((ObjectNode) n.get(BackgroundTasks.FORWARDING))
+                        .put("oldestQueuedUpdate", acceptedUpdates.oldestQueued().orElse(null));
+            }
+            return n;
+        });
         status.addSection("storage", () -> {
             var n = storageFloor.status();
             if (embeddedBroker != null) {

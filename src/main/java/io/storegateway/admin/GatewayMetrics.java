@@ -14,6 +14,7 @@ import io.storegateway.forward.ForwardStats;
 import io.storegateway.forward.HqAccessAlert;
 import io.storegateway.ingest.IngestStats;
 import io.storegateway.storage.FreeSpaceFloor;
+import io.storegateway.tasks.BackgroundTasks;
 
 import java.util.function.ToLongFunction;
 
@@ -32,6 +33,14 @@ public final class GatewayMetrics {
                 .description("free bytes on the gateway's fullest disk (broker journal and paging, mirror)").register(registry);
         Gauge.builder("gateway.storage.min.free.bytes", floor, FreeSpaceFloor::floor)
                 .description("below this many free bytes new updates are refused (gateway.storage.min-free-bytes)").register(registry);
+    }
+
+    /** gateway_task_failing{task}: 1 while a background task fails (see /admin/v1/status "tasks"). */
+    public static void registerTasks(MeterRegistry registry, BackgroundTasks tasks) {
+        for (String task : BackgroundTasks.ALL) {
+            Gauge.builder("gateway.task.failing", tasks, t -> t.failing(task) ? 1 : 0).tag("task", task)
+                    .description("1 while the background task fails; its last error is in /admin/v1/status").register(registry);
+        }
     }
 
     public static void register(MeterRegistry registry, HqConnectivity connectivity, CircuitBreaker breaker,

@@ -1,5 +1,7 @@
 package io.storegateway.forward;
 
+import io.storegateway.tasks.BackgroundTasks;
+
 import io.storegateway.config.GatewaySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,7 @@ public final class ForwardBackoff {
     private final Clock clock;
 
     private int failures;
+    private volatile BackgroundTasks tasks;
     private long nextAttemptAt;
     private long totalFailures;
 
@@ -58,7 +61,15 @@ public final class ForwardBackoff {
         return Math.max(0, Math.round(capped - spread + ThreadLocalRandom.current().nextDouble() * 2 * spread));
     }
 
+    /** Failures and recoveries also go to the background tasks' record (status and metrics). */
+    public void reportTo(BackgroundTasks tasks) {
+        this.tasks = tasks;
+    }
+
     public synchronized void failed(int batchSize, String reason) {
+        if (tasks != null) {
+            tasks.failed(BackgroundTasks.FORWARDING, reason);
+        }
         failures++;
         totalFailures++;
         long delay = delayAfter(failures);
@@ -71,6 +82,9 @@ public final class ForwardBackoff {
     }
 
     public synchronized void succeeded() {
+        if (tasks != null && failures > 0) {
+            tasks.succeeded(BackgroundTasks.FORWARDING);
+        }
         if (failures > 0) {
             LOG.info("HQ answers again after {} failed attempt(s); forwarding resumes", failures);
         }

@@ -273,6 +273,16 @@ public final class AcceptedUpdates {
         });
     }
 
+    /** The update that has waited longest for HQ (its id and SKU), if any: what a stuck queue holds back. */
+    public Optional<String> oldestQueued() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT update_id, sku FROM queued_update ORDER BY seq LIMIT 1");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1) + " (" + rs.getString(2) + ")") : Optional.empty();
+            }
+        });
+    }
+
     /** Rows in one status. A count over the table: for tests and IT, not for a path that runs often. */
     public long count(UpdateStatus status) {
         return db.read(c -> {

@@ -1,5 +1,8 @@
 package io.storegateway.mirror;
 
+import io.storegateway.hq.HqPaging;
+import io.storegateway.tasks.BackgroundTasks;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.hq.HqJson;
 import io.storegateway.hq.ProductRecord;
@@ -25,6 +28,8 @@ import java.util.Map;
  */
 public final class CatalogueLoader {
 
+    private final BackgroundTasks tasks;
+
     public static final String SOURCE_HQ_INVENTORY = "HQ_INVENTORY";
     static final int PAGE = 500;
 
@@ -37,7 +42,9 @@ public final class CatalogueLoader {
     private final Clock clock;
     private volatile boolean loaded;
 
-    public CatalogueLoader(MirrorDatabase db, Products products, String hqUrl, String storeId, String hqToken, Clock clock) {
+    public CatalogueLoader(MirrorDatabase db, Products products, String hqUrl, String storeId, String hqToken, Clock clock,
+                           BackgroundTasks tasks) {
+        this.tasks = tasks;
         this.db = db;
         this.products = products;
         this.inventoryUrl = hqUrl + "/hq/v1/stores/" + URLEncoder.encode(storeId, StandardCharsets.UTF_8) + "/inventory";
@@ -62,6 +69,7 @@ public final class CatalogueLoader {
         try {
             int count = 0;
             String after = "";
+            HqPaging paging = new HqPaging("Catalogue load");
             do {
                 String query = "limit=" + PAGE + "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8);
                 String body = http.requestBodyAndHeaders(inventoryUrl, null, headers(query), String.class);
@@ -76,10 +84,14 @@ public final class CatalogueLoader {
                     return null;
                 });
                 count += records.size();
-                after = page.path("next").isTextual() ? page.path("next").asText() : null;
+                after = paging.next(after, page);
             } while (after != null);
             loaded = true;
+            tasks.succeeded(BackgroundTasks.CATALOGUE);
             LOG.info("Mirror filled with HQ's catalogue: {} product(s)", count);
+        } catch (IOException | RuntimeException e) {
+            tasks.failed(BackgroundTasks.CATALOGUE, e);
+            throw e;
         } finally {
             http.stop();
         }

@@ -1,5 +1,7 @@
 package io.storegateway.mirror;
 
+import io.storegateway.tasks.BackgroundTasks;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.hq.HqJson;
 import io.storegateway.hq.ProductRecord;
@@ -25,6 +27,8 @@ import java.util.Map;
  */
 public final class HqChangesPoller {
 
+    private final BackgroundTasks tasks;
+
     public static final String SOURCE_HQ_CHANGE = "HQ_CHANGE";
     /** Pages fetched in one poll at the most, so one poll cannot run for ever. */
     static final int MAX_PAGES = 100;
@@ -42,7 +46,8 @@ public final class HqChangesPoller {
     private volatile long nextPollAt;
 
     public HqChangesPoller(MirrorDatabase db, Products products, SyncState state, String hqUrl, String storeId,
-                           String hqToken, long intervalMs, Clock clock) {
+                           String hqToken, long intervalMs, Clock clock, BackgroundTasks tasks) {
+        this.tasks = tasks;
         this.db = db;
         this.products = products;
         this.state = state;
@@ -98,6 +103,10 @@ public final class HqChangesPoller {
                     break;
                 }
             }
+            tasks.succeeded(BackgroundTasks.HQ_CHANGES);
+        } catch (Exception e) {
+            tasks.failed(BackgroundTasks.HQ_CHANGES, e);
+            throw e;
         } finally {
             http.stop();
         }

@@ -1,5 +1,8 @@
 package io.storegateway.mirror;
 
+import io.storegateway.hq.HqPaging;
+import io.storegateway.tasks.BackgroundTasks;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.hq.HqJson;
@@ -52,9 +55,11 @@ public final class Reconciliation {
     private final AtomicLong driftFound = new AtomicLong();
     private final AtomicBoolean requested = new AtomicBoolean();
     private final AtomicBoolean checkDue = new AtomicBoolean();
+    private final BackgroundTasks tasks;
 
     public Reconciliation(MirrorDatabase db, Products products, AcceptedUpdates updates, SyncState state, String hqUrl,
-                          String storeId, String hqToken, Clock clock) {
+                          String storeId, String hqToken, Clock clock, BackgroundTasks tasks) {
+        this.tasks = tasks;
         this.db = db;
         this.products = products;
         this.updates = updates;
@@ -109,6 +114,17 @@ public final class Reconciliation {
 
     /** Compares (and when {@code correct}, fixes) the whole mirror against HQ. */
     public synchronized ObjectNode run(CamelContext camel, boolean correct) throws Exception {
+        try {
+            ObjectNode report = compare(camel, correct);
+            tasks.succeeded(BackgroundTasks.RECONCILIATION);
+            return report;
+        } catch (Exception e) {
+            tasks.failed(BackgroundTasks.RECONCILIATION, e);
+            throw e;
+        }
+    }
+
+    private ObjectNode compare(CamelContext camel, boolean correct) throws Exception {
         long started = System.nanoTime();
         long runId = System.currentTimeMillis();
         Instant runStart = clock.instant();
@@ -118,6 +134,7 @@ public final class Reconciliation {
         ProducerTemplate http = camel.createProducerTemplate();
         try {
             String after = "";
+            HqPaging paging = new HqPaging("Reconciliation");
             while (after != null) {
                 JsonNode page = UpdateJson.MAPPER.readTree(http.requestBodyAndHeaders(inventoryUrl, null, headers(after), String.class));
                 Map<String, ProductRecord> hq = new LinkedHashMap<>();
@@ -159,7 +176,7 @@ public final class Reconciliation {
                 missing += counts[0];
                 different += counts[1];
                 corrected += counts[2];
-                after = page.path("next").isTextual() && !hq.isEmpty() ? page.path("next").asText() : null;
+                after = paging.next(after, page);
             }
             // Rows HQ does not have: left unmarked by this run.
             while (true) {

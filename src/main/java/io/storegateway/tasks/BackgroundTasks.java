@@ -1,0 +1,130 @@
+package io.storegateway.tasks;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.storegateway.update.UpdateJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whether each background task is failing, since when and why. A task that starts failing gets one
+ * WARN line and one INFO line when it recovers, not one per try; {@code /admin/v1/status} shows each
+ * task's state and last error, and {@code gateway_task_failing{task}} is 1 while it fails. Tasks whose
+ * work needs HQ fail while HQ is away, as expected: they show in the status then, but their WARN waits
+ * until a try fails while HQ answers its health check (a refused token, a changed endpoint).
+ */
+public final class BackgroundTasks {
+
+    public static final String CATALOGUE = "load-catalogue";
+    public static final String HQ_CHANGES = "poll-hq-changes";
+    public static final String RECONCILIATION = "reconcile-with-hq";
+    public static final String FORWARDING = "forward-to-hq";
+    public static final List<String> ALL = List.of(CATALOGUE, HQ_CHANGES, RECONCILIATION, FORWARDING);
+    /** Forwarding logs its own failures and recoveries (ForwardBackoff): here it is only counted. */
+    private static final List<String> LOGGING_THEMSELVES = List.of(FORWARDING);
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackgroundTasks.class);
+
+    /** HQ answers its health check (HqConnectivity): failures meanwhile are not explained by an outage. */
+    public interface HqOnline {
+        boolean online();
+    }
+
+    private static final class State {
+        Instant failingSince;
+        Instant lastFailureAt;
+        Instant lastSuccessAt;
+        String lastError;
+        long failuresInARow;
+        boolean warned;
+    }
+
+    private final Map<String, State> tasks = new LinkedHashMap<>();
+    private final HqOnline hq;
+    private final Clock clock;
+
+    public BackgroundTasks(HqOnline hq, Clock clock) {
+        this.hq = hq;
+        this.clock = clock;
+        ALL.forEach(name -> tasks.put(name, new State()));
+    }
+
+    public synchronized void succeeded(String task) {
+        State s = state(task);
+        if (s.warned && !LOGGING_THEMSELVES.contains(task)) {
+            LOG.atInfo().addKeyValue("event", "task-recovered").addKeyValue("task", task)
+                    .log("{} works again after {} failed tr{} since {}", task, s.failuresInARow, s.failuresInARow == 1 ? "y" : "ies",
+                            s.failingSince);
+        }
+        s.failingSince = null;
+        s.failuresInARow = 0;
+        s.warned = false;
+        s.lastSuccessAt = clock.instant();
+    }
+
+    public synchronized void failed(String task, Throwable error) {
+        failed(task, describe(error));
+    }
+
+    public synchronized void failed(String task, String reason) {
+        State s = state(task);
+        Instant now = clock.instant();
+        if (s.failingSince == null) {
+            s.failingSince = now;
+        }
+        s.failuresInARow++;
+        s.lastFailureAt = now;
+        s.lastError = reason;
+        if (!s.warned && hq.online()) {
+            s.warned = true;
+            if (LOGGING_THEMSELVES.contains(task)) {
+                return;
+            }
+            LOG.atWarn().addKeyValue("event", "task-failing").addKeyValue("task", task)
+                    .log("{} fails while HQ answers its health check ({} tr{} since {}): {}; it keeps trying, see /admin/v1/status",
+                            task, s.failuresInARow, s.failuresInARow == 1 ? "y" : "ies", s.failingSince, reason);
+        }
+    }
+
+    public synchronized boolean failing(String task) {
+        return state(task).failingSince != null;
+    }
+
+    /** For /admin/v1/status: each task, failing or not, since when, its last error and last success. */
+    public synchronized ObjectNode status() {
+        ObjectNode n = UpdateJson.MAPPER.createObjectNode();
+        tasks.forEach((name, s) -> {
+            ObjectNode t = n.putObject(name);
+            t.put("failing", s.failingSince != null);
+            t.put("failingSince", s.failingSince == null ? null : s.failingSince.toString());
+            t.put("failuresInARow", s.failuresInARow);
+            t.put("lastError", s.lastError);
+            t.put("lastFailureAt", s.lastFailureAt == null ? null : s.lastFailureAt.toString());
+            t.put("lastSuccessAt", s.lastSuccessAt == null ? null : s.lastSuccessAt.toString());
+        });
+        return n;
+    }
+
+    private State state(String task) {
+        State s = tasks.get(task);
+        if (s == null) {
+            throw new IllegalArgumentException("no such background task: " + task);
+        }
+        return s;
+    }
+
+    /** The innermost cause's message: "HTTP operation failed … statusCode: 401", not Camel's wrapper. */
+    static String describe(Throwable e) {
+        Throwable c = e;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        String m = c.getMessage();
+        return c.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+}

@@ -1,0 +1,94 @@
+package io.storegateway.tasks;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.TestClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One WARN when a task starts failing while HQ answers, one INFO when it recovers; the status says since when and why. */
+class BackgroundTasksTest {
+
+    private final AtomicBoolean hqOnline = new AtomicBoolean(true);
+    private final TestClock clock = new TestClock();
+    private final BackgroundTasks tasks = new BackgroundTasks(hqOnline::get, clock);
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(BackgroundTasks.class);
+
+    @BeforeEach
+    void listen() {
+        log.start();
+        logger.addAppender(log);
+    }
+
+    @AfterEach
+    void stopListening() {
+        logger.detachAppender(log);
+    }
+
+    @Test
+    void aTaskFailingWhileHqAnswersIsLoggedOnceAndItsRecoveryOnce() {
+        Exception refused = new IllegalStateException("wrapped", new IOException("HTTP 401 on /changes"));
+        tasks.failed(BackgroundTasks.HQ_CHANGES, refused);
+        clock.advance(Duration.ofSeconds(30));
+        tasks.failed(BackgroundTasks.HQ_CHANGES, refused);
+        tasks.failed(BackgroundTasks.HQ_CHANGES, refused);
+
+        assertThat(lines(Level.WARN)).hasSize(1).first().asString().contains(BackgroundTasks.HQ_CHANGES).contains("IOException: HTTP 401 on /changes");
+        JsonNode s = tasks.status().path(BackgroundTasks.HQ_CHANGES);
+        assertThat(s.path("failing").asBoolean()).isTrue();
+        assertThat(s.path("failuresInARow").asLong()).isEqualTo(3);
+        assertThat(s.path("lastError").asText()).isEqualTo("IOException: HTTP 401 on /changes");
+        assertThat(s.path("failingSince").asText()).isNotEqualTo(s.path("lastFailureAt").asText());
+        assertThat(tasks.failing(BackgroundTasks.HQ_CHANGES)).isTrue();
+        assertThat(tasks.failing(BackgroundTasks.CATALOGUE)).isFalse();
+
+        tasks.succeeded(BackgroundTasks.HQ_CHANGES);
+        tasks.succeeded(BackgroundTasks.HQ_CHANGES);
+        assertThat(lines(Level.INFO)).hasSize(1).first().asString().contains("works again after 3 failed tries");
+        assertThat(tasks.status().path(BackgroundTasks.HQ_CHANGES).path("failing").asBoolean()).isFalse();
+        assertThat(tasks.status().path(BackgroundTasks.HQ_CHANGES).path("lastSuccessAt").isNull()).isFalse();
+    }
+
+    @Test
+    void failuresDuringAnOutageShowInTheStatusButWarnOnlyOnceHqAnswers() {
+        hqOnline.set(false);
+        tasks.failed(BackgroundTasks.RECONCILIATION, "Connection refused");
+        tasks.failed(BackgroundTasks.RECONCILIATION, "Connection refused");
+        assertThat(lines(Level.WARN)).isEmpty();
+        assertThat(tasks.failing(BackgroundTasks.RECONCILIATION)).isTrue();
+
+        // Back from the outage and it recovers: nothing was said, nothing to take back.
+        hqOnline.set(true);
+        tasks.succeeded(BackgroundTasks.RECONCILIATION);
+        assertThat(log.list).isEmpty();
+
+        // HQ answers its health check, yet the task fails: that is news.
+        tasks.failed(BackgroundTasks.RECONCILIATION, "HTTP 404 on /inventory");
+        assertThat(lines(Level.WARN)).hasSize(1);
+    }
+
+    @Test
+    void forwardingLogsItsOwnFailuresAndIsOnlyCountedHere() {
+        tasks.failed(BackgroundTasks.FORWARDING, "HTTP 500");
+        tasks.succeeded(BackgroundTasks.FORWARDING);
+        assertThat(log.list).isEmpty();
+        assertThat(tasks.status().path(BackgroundTasks.FORWARDING).path("lastError").asText()).isEqualTo("HTTP 500");
+    }
+
+    private List<String> lines(Level level) {
+        return log.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
+    }
+}
