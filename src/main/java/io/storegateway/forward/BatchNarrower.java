@@ -6,7 +6,6 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,36 +36,10 @@ public final class BatchNarrower {
         LOG.warn("HQ refused batch {} of {} update(s) ({}); narrowing it down to the update(s) at fault",
                 batch.id(), batch.size(), HqFailures.reasonOf(refusal));
         try {
-            List<UpdateResult> results = new ArrayList<>(batch.size());
-            resolve(exchange, batch.updates(), refusal, results);
+            List<UpdateResult> results = poster.postNarrowing(exchange.getContext(), batch.updates(), refusal);
             applier.settle(exchange.getContext(), batch, results);
         } catch (Exception e) {
             batches.giveBackAfter(exchange, e);
         }
-    }
-
-    private void resolve(Exchange exchange, List<QueuedUpdate> part, Throwable knownRefusal, List<UpdateResult> out)
-            throws Exception {
-        Throwable refusal = knownRefusal;
-        if (refusal == null) {
-            try {
-                out.addAll(poster.post(exchange.getContext(), part));
-                return;
-            } catch (Exception e) {
-                if (HqFailures.classify(e) != HqFailures.Kind.BATCH_REFUSED) {
-                    throw e;
-                }
-                refusal = e;
-            }
-        }
-        if (part.size() == 1) {
-            QueuedUpdate alone = part.get(0);
-            out.add(new UpdateResult(alone.update().updateId(), UpdateResult.Status.REJECTED,
-                    HqFailures.reasonOf(refusal), null));
-            return;
-        }
-        int half = part.size() / 2;
-        resolve(exchange, part.subList(0, half), null, out);
-        resolve(exchange, part.subList(half, part.size()), null, out);
     }
 }

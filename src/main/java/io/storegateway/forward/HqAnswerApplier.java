@@ -8,6 +8,7 @@ import io.storegateway.hq.HqJson;
 import io.storegateway.hq.UpdateResult;
 import io.storegateway.mirror.HqVerdict;
 import io.storegateway.mirror.MirrorWriter;
+import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
@@ -68,28 +69,61 @@ public final class HqAnswerApplier {
     void settle(CamelContext camel, Batch batch, List<UpdateResult> answers) throws Exception {
         List<UpdateResult> results = new ArrayList<>(answers);
         List<HqVerdict> verdicts = new ArrayList<>(batch.size());
-        List<QueuedUpdate> resend = new ArrayList<>();
-        List<Integer> resendAt = new ArrayList<>();
+        boolean[] storeWins = new boolean[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
             QueuedUpdate q = batch.updates().get(i);
             UpdateResult r = results.get(i);
             HqVerdict verdict = new HqVerdict(q.update(), q.channel(), q.receivedAt(), r);
             if (r.status() == UpdateResult.Status.CONFLICT && r.record() != null) {
                 ConflictResolver.Decision d = resolver.decide(q.update(), q.receivedAt(), r.record());
-                if (d.outcome() == ConflictResolver.Outcome.STORE_WINS) {
-                    resend.add(new QueuedUpdate(q.update().forcedOnto(r.record().version()), q.channel(), q.receivedAt(), q.message()));
-                    resendAt.add(i);
-                }
+                storeWins[i] = d.outcome() == ConflictResolver.Outcome.STORE_WINS;
                 verdict = new HqVerdict(q.update(), q.channel(), q.receivedAt(), r, d.reason(),
                         d.outcome() == ConflictResolver.Outcome.PARKED);
             }
             verdicts.add(verdict);
         }
+        // The store's winning changes go to HQ again, forced, after the rest of the batch: each carries
+        // what the SKU's later updates in the batch (already applied by HQ) did to its fields, so they
+        // keep their effect (StoreCatchUp).
+        List<QueuedUpdate> resend = new ArrayList<>();
+        List<Integer> resendAt = new ArrayList<>();
+        List<Integer> catchUpAt = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (!storeWins[i]) {
+                continue;
+            }
+            QueuedUpdate q = batch.updates().get(i);
+            StoreCatchUp catchUp = StoreCatchUp.of(q.update(), laterOfSku(batch, results, storeWins, i));
+            if (catchUp.superseded()) {
+                HqVerdict before = verdicts.get(i);
+                verdicts.set(i, new HqVerdict(before.update(), before.channel(), before.receivedAt(), results.get(i),
+                        "the store deleted the product later in the same batch; this change was not sent again", false));
+                continue;
+            }
+            resend.add(new QueuedUpdate(catchUp.forced(results.get(i).record().version()), q.channel(), q.receivedAt(), q.message()));
+            resendAt.add(i);
+            catchUpAt.add(-1);
+            if (catchUp.adjustment() != null) {
+                resend.add(new QueuedUpdate(catchUp.adjustment(), q.channel(), q.receivedAt(), q.message()));
+                catchUpAt.set(catchUpAt.size() - 1, resend.size() - 1);
+                resendAt.add(-1);
+                catchUpAt.add(-1);
+            }
+        }
         if (!resend.isEmpty()) {
-            List<UpdateResult> again = poster.post(camel, resend);
+            // A re-send HQ refuses for good (400/422) is rejected like any other refused update (DLQ, with
+            // HQ's reason); before, it failed the whole batch, which was then retried for ever.
+            List<UpdateResult> again = poster.postNarrowing(camel, resend, null);
             for (int j = 0; j < resend.size(); j++) {
                 int i = resendAt.get(j);
+                if (i < 0) {
+                    continue; // a catch-up adjustment: its record is taken with the change it follows
+                }
                 UpdateResult r = again.get(j);
+                int follow = catchUpAt.get(j);
+                if (follow >= 0 && again.get(follow).record() != null && r.status() == UpdateResult.Status.APPLIED) {
+                    r = new UpdateResult(r.updateId(), r.status(), r.reason(), again.get(follow).record());
+                }
                 results.set(i, r);
                 String note = r.status() == UpdateResult.Status.CONFLICT
                         ? "HQ changed the product again while the store's winning change was re-sent; HQ's record was kept" : null;
@@ -109,6 +143,30 @@ public final class HqAnswerApplier {
         backoff.succeeded();
         accessAlert.cleared();
         stats.forwarded(batch.size());
+    }
+
+    /**
+     * The SKU's updates after position {@code i} in the batch that HQ applied (APPLIED, or DUPLICATE: an
+     * earlier try of this batch applied it), up to the next one that is itself re-sent (it carries
+     * what follows it).
+     */
+    private static List<InventoryUpdate> laterOfSku(Batch batch, List<UpdateResult> results, boolean[] storeWins, int i) {
+        String sku = batch.updates().get(i).update().sku();
+        List<InventoryUpdate> later = new ArrayList<>();
+        for (int j = i + 1; j < batch.size(); j++) {
+            InventoryUpdate u = batch.updates().get(j).update();
+            if (!u.sku().equals(sku)) {
+                continue;
+            }
+            if (storeWins[j]) {
+                break;
+            }
+            UpdateResult.Status st = results.get(j).status();
+            if (st == UpdateResult.Status.APPLIED || st == UpdateResult.Status.DUPLICATE) {
+                later.add(u);
+            }
+        }
+        return later;
     }
 
     /** HQ's results, checked to be one per update, in order. */

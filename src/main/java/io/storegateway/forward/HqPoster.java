@@ -6,6 +6,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,6 +31,42 @@ final class HqPoster {
             throw answer.getException();
         }
         return HqAnswerApplier.parse(answer.getMessage().getBody(String.class), updates);
+    }
+
+    /**
+     * Posts the updates; when HQ refuses them as a whole (400/422), halves them and posts the halves
+     * again until the refused updates stand alone: those are answered REJECTED with HQ's reason, the
+     * others as HQ answered them. {@code knownRefusal}: HQ already refused these (null: post first).
+     * A transient failure on the way is thrown: the caller gives the whole batch back.
+     */
+    List<UpdateResult> postNarrowing(CamelContext camel, List<QueuedUpdate> updates, Throwable knownRefusal) throws Exception {
+        List<UpdateResult> out = new ArrayList<>(updates.size());
+        narrow(camel, updates, knownRefusal, out);
+        return out;
+    }
+
+    private void narrow(CamelContext camel, List<QueuedUpdate> part, Throwable knownRefusal, List<UpdateResult> out)
+            throws Exception {
+        Throwable refusal = knownRefusal;
+        if (refusal == null) {
+            try {
+                out.addAll(post(camel, part));
+                return;
+            } catch (Exception e) {
+                if (HqFailures.classify(e) != HqFailures.Kind.BATCH_REFUSED) {
+                    throw e;
+                }
+                refusal = e;
+            }
+        }
+        if (part.size() == 1) {
+            QueuedUpdate alone = part.get(0);
+            out.add(new UpdateResult(alone.update().updateId(), UpdateResult.Status.REJECTED, HqFailures.reasonOf(refusal), null));
+            return;
+        }
+        int half = part.size() / 2;
+        narrow(camel, part.subList(0, half), null, out);
+        narrow(camel, part.subList(half, part.size()), null, out);
     }
 
     private ProducerTemplate template(CamelContext camel) {

@@ -78,6 +78,7 @@ public final class HqSimulator {
     private final ConcurrentMap<String, SimulatedStore> stores = new ConcurrentHashMap<>();
     private volatile SimulatedFaults faults = SimulatedFaults.NONE;
     private final java.util.Set<String> refusedSkus = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> refusedForcedSkus = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile String requiredToken;
     private volatile Map<String, String> lastBatchHeaders = Map.of();
     private volatile java.util.function.BiConsumer<Map<String, String>, List<UpdateResult>> onAnswered = (headers, results) -> { };
@@ -408,6 +409,15 @@ public final class HqSimulator {
         req.reply(200, UpdateJson.MAPPER.createObjectNode().put("status", "UP"));
     }
 
+    /**
+     * Makes HQ refuse, with 422 for the whole batch, every batch that holds a forced update (the store's
+     * winning change sent again, {@code "force": true}) of this SKU: an HQ whose own rules forbid
+     * overriding that product. For tests of forced re-sends.
+     */
+    public void refuseForcedUpdatesOf(String sku) {
+        refusedForcedSkus.add(sku);
+    }
+
     /** The Idempotency-Key header needs no handling: per-updateId dedupe already makes a resent batch harmless. */
     private void postUpdates(SimExchange req, List<String> params) throws IOException {
         lastBatchHeaders = req.headers();
@@ -415,6 +425,9 @@ public final class HqSimulator {
         for (int i = 0; i < updates.size(); i++) {
             if (refusedSkus.contains(updates.get(i).sku())) {
                 throw Rejection.invalidUpdate("updates[" + i + "]: HQ refuses updates of sku " + updates.get(i).sku());
+            }
+            if (updates.get(i).force() && refusedForcedSkus.contains(updates.get(i).sku())) {
+                throw Rejection.invalidUpdate("updates[" + i + "]: HQ refuses to let a store override sku " + updates.get(i).sku());
             }
         }
         List<UpdateResult> results = store(params.get(0)).applyBatch(updates, Instant.now());

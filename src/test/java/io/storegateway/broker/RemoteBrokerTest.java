@@ -20,6 +20,7 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The gateway's questions to a remote broker, asked over TCP of a broker in this JVM: the gateway's
@@ -113,8 +115,13 @@ class RemoteBrokerTest {
         String url = gatewayLikeBroker(Map.of(EmbeddedBroker.MAX_DISK_USAGE, Long.toString(usedPercent - 1),
                 EmbeddedBroker.DISK_SCAN_MS, "200"));
         TestGateway t = TestGateway.started("remote-disk-full", 3, Map.of(
-                GatewaySettings.BROKER_URL, url, RemoteBroker.USERNAME, USER, RemoteBroker.PASSWORD, SECRET));
+                GatewaySettings.BROKER_URL, url, RemoteBroker.USERNAME, USER, RemoteBroker.PASSWORD, SECRET,
+                EmbeddedBroker.DISK_SCAN_MS, "200"));
         toClose.add(t);
+        // The gateway learns the broker's disk state by asking it every disk-scan-ms (the broker's own
+        // scan may not have run when the gateway connected): wait until it knows, as its health says.
+        TerminalClient admin = new TerminalClient(t.baseUrl(), TestGateway.ADMIN_TOKEN);
+        await().atMost(Duration.ofSeconds(10)).until(() -> admin.get("/observe/health").body().contains("max-disk-usage"));
 
         TerminalClient.Reply refused = t.terminal().post(TerminalClient.adjust("remote-full-1", "SKU-0001", 1));
 
