@@ -1,5 +1,7 @@
 package io.storegateway.ingest;
 
+import io.storegateway.broker.BrokerIdentity;
+import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,9 +32,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import io.storegateway.broker.BrokerIdentity;
-import org.apache.activemq.artemis.jms.client.ActiveMQMessage;
-
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
