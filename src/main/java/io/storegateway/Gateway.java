@@ -241,7 +241,8 @@ public final class Gateway implements AutoCloseable {
         SettledNotices notices = settings.brokerUrl().isEmpty() ? SettledNotices.none()
                 : SettledNotices.shared(settings, noticeReader(url, user, secret), writer);
         toClose.push(notices);
-        HqAnswerApplier applier = new HqAnswerApplier(writer, resolver, request, backoff, accessAlert, forwardStats, notices);
+        HqAnswerApplier applier = new HqAnswerApplier(writer, resolver, request, backoff, accessAlert, forwardStats, notices,
+                changes);
         batches.whenDrained(reconciliation::backlogDrained);
         batches.whenDrained(mirrorUpkeep::soon);
         connectivity = new HqConnectivity(clock);

@@ -61,7 +61,7 @@ public final class GatewayMetrics {
         Gauge.builder("gateway.conflicts.open", conflicts, ConflictRecords::countOpen)
                 .description("conflicts waiting for a person's decision").register(registry);
         FunctionCounter.builder("gateway.conflicts", resolver, ConflictResolver::conflictsSeen)
-                .description("conflicts HQ reported and the gateway settled").register(registry);
+                .description("true conflicts HQ reported (a field the update writes changed at HQ since its base, not by this store) and the gateway settled").register(registry);
         FunctionCounter.builder("gateway.conflict.clamped.clocks", resolver, ConflictResolver::clampedClocks)
                 .description("terminal times too far in the future, taken as the receive time").register(registry);
         FunctionCounter.builder("gateway.reconcile.drift", reconciliation, Reconciliation::driftFound)

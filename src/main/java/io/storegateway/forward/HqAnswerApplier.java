@@ -6,6 +6,7 @@ import io.storegateway.broker.Queues;
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
 import io.storegateway.hq.HqJson;
 import io.storegateway.hq.UpdateResult;
+import io.storegateway.mirror.HqChangesPoller;
 import io.storegateway.mirror.HqVerdict;
 import io.storegateway.mirror.MirrorWriter;
 import io.storegateway.update.InventoryUpdate;
@@ -43,9 +44,11 @@ public final class HqAnswerApplier {
     private final HqAccessAlert accessAlert;
     private final ForwardStats stats;
     private final SettledNotices notices;
+    private final ForeignChangeLookup foreign;
 
     public HqAnswerApplier(MirrorWriter mirror, ConflictResolver resolver, HqBatchRequest request, ForwardBackoff backoff,
-                           HqAccessAlert accessAlert, ForwardStats stats, SettledNotices notices) {
+                           HqAccessAlert accessAlert, ForwardStats stats, SettledNotices notices, HqChangesPoller changes) {
+        this.foreign = new ForeignChangeLookup(mirror, changes);
         this.notices = notices;
         this.mirror = mirror;
         this.resolver = resolver;
@@ -75,7 +78,9 @@ public final class HqAnswerApplier {
             UpdateResult r = results.get(i);
             HqVerdict verdict = new HqVerdict(q.update(), q.channel(), q.receivedAt(), r);
             if (r.status() == UpdateResult.Status.CONFLICT && r.record() != null) {
-                ConflictResolver.Decision d = resolver.decide(q.update(), q.receivedAt(), r.record());
+                ConflictResolver.ForeignChanges since = foreign.since(camel, q.update(), r.record(),
+                        storeVersions(batch, results, q.update().sku()));
+                ConflictResolver.Decision d = resolver.decide(q.update(), q.receivedAt(), r.record(), since);
                 storeWins[i] = d.outcome() == ConflictResolver.Outcome.STORE_WINS;
                 verdict = new HqVerdict(q.update(), q.channel(), q.receivedAt(), r, d.reason(),
                         d.outcome() == ConflictResolver.Outcome.PARKED);
@@ -143,6 +148,18 @@ public final class HqAnswerApplier {
         backoff.succeeded();
         accessAlert.cleared();
         stats.forwarded(batch.size());
+    }
+
+    /** The versions this batch's updates of a SKU reached at HQ (its APPLIED answers): the store's own. */
+    private static java.util.Set<Long> storeVersions(Batch batch, List<UpdateResult> results, String sku) {
+        java.util.Set<Long> versions = new java.util.HashSet<>();
+        for (int j = 0; j < batch.size(); j++) {
+            UpdateResult r = results.get(j);
+            if (r.status() == UpdateResult.Status.APPLIED && r.record() != null && batch.updates().get(j).update().sku().equals(sku)) {
+                versions.add(r.record().version());
+            }
+        }
+        return versions;
     }
 
     /**

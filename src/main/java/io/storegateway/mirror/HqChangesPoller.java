@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.hq.HqJson;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.update.UpdateJson;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -71,8 +72,13 @@ public final class HqChangesPoller {
     }
 
     /** Route step: fetches and applies HQ's changes since the stored cursor; returns how many were applied. */
-    public synchronized int poll(Exchange exchange) throws Exception {
-        ProducerTemplate http = exchange.getContext().createProducerTemplate();
+    public int poll(Exchange exchange) throws Exception {
+        return poll(exchange.getContext());
+    }
+
+    /** {@link #poll(Exchange)}, asked by forwarding too: a conflict's settling needs HQ's latest changes first. */
+    public synchronized int poll(CamelContext camel) throws Exception {
+        ProducerTemplate http = camel.createProducerTemplate();
         int applied = 0;
         try {
             for (int page = 0; page < MAX_PAGES; page++) {

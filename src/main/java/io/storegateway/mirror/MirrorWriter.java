@@ -33,6 +33,11 @@ public final class MirrorWriter {
         this.clock = clock;
     }
 
+    /** The product's row as the mirror has it now (HQ's record and what it knows of each field's changes). */
+    public java.util.Optional<Products.Row> row(String sku) {
+        return db.read(c -> products.findRow(c, sku));
+    }
+
     public void record(List<HqVerdict> verdicts) {
         write(verdicts, SOURCE_HQ_ANSWER, true);
     }

@@ -37,18 +37,22 @@ public final class Products {
     /** The fields whose last change is kept, in the order of their columns. */
     static final List<String> TRACKED = List.of("name", "price", "quantity", "deleted");
 
+    private static final String FOREIGN_COLUMNS = "name_foreign_version, name_foreign_at, price_foreign_version, price_foreign_at, "
+            + "quantity_foreign_version, quantity_foreign_at, deleted_foreign_version, deleted_foreign_at";
     private static final String COLUMNS = "sku, name, price, quantity, version, updated_at, deleted, "
             + "name_version, name_at, name_by_store, price_version, price_at, price_by_store, "
-            + "quantity_version, quantity_at, quantity_by_store, deleted_version, deleted_at, deleted_by_store";
+            + "quantity_version, quantity_at, quantity_by_store, deleted_version, deleted_at, deleted_by_store, " + FOREIGN_COLUMNS;
     private static final String SELECT = "SELECT " + COLUMNS + " FROM product ";
     private static final String INSERT = "INSERT INTO product (name, price, quantity, version, updated_at, deleted, synced_at, "
             + "name_version, name_at, name_by_store, price_version, price_at, price_by_store, "
-            + "quantity_version, quantity_at, quantity_by_store, deleted_version, deleted_at, deleted_by_store, sku) "
-            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+            + "quantity_version, quantity_at, quantity_by_store, deleted_version, deleted_at, deleted_by_store, "
+            + FOREIGN_COLUMNS + ", sku) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     private static final String UPDATE = "UPDATE product SET name = ?, price = ?, quantity = ?, version = ?, updated_at = ?, "
             + "deleted = ?, synced_at = ?, name_version = ?, name_at = ?, name_by_store = ?, price_version = ?, price_at = ?, "
             + "price_by_store = ?, quantity_version = ?, quantity_at = ?, quantity_by_store = ?, deleted_version = ?, "
-            + "deleted_at = ?, deleted_by_store = ? WHERE sku = ?";
+            + "deleted_at = ?, deleted_by_store = ?, name_foreign_version = ?, name_foreign_at = ?, price_foreign_version = ?, "
+            + "price_foreign_at = ?, quantity_foreign_version = ?, quantity_foreign_at = ?, deleted_foreign_version = ?, "
+            + "deleted_foreign_at = ? WHERE sku = ?";
     private static final String AUDIT =
             "INSERT INTO mirror_audit (sku, field, old_value, new_value, source, update_id, changed_at) VALUES (?,?,?,?,?,?,?)";
 
@@ -56,8 +60,12 @@ public final class Products {
     public record FieldChange(long version, Instant at, boolean byStore) {
     }
 
-    /** A product row: HQ's record, and the last change of each {@link #TRACKED} field (null: not known). */
-    public record Row(ProductRecord record, Map<String, FieldChange> changes) {
+    /**
+     * A product row: HQ's record, the last change of each {@link #TRACKED} field, and the last change of
+     * each that did not come from this store ({@code foreign}; absent: none known, or not recorded by the
+     * version that wrote the row).
+     */
+    public record Row(ProductRecord record, Map<String, FieldChange> changes, Map<String, FieldChange> foreign) {
     }
 
     /**
@@ -219,20 +227,28 @@ public final class Products {
         long previous = old == null ? 0 : old.version();
         boolean byStore = change.storeApplied() && hq.version() == previous + 1;
         Map<String, FieldChange> fields = new HashMap<>(current == null ? Map.of() : current.changes());
+        Map<String, FieldChange> foreign = new HashMap<>(current == null ? Map.of() : current.foreign());
         FieldChange now = new FieldChange(hq.version(), hq.updatedAt(), byStore);
+        List<String> changed = new ArrayList<>();
         if (old == null || !Objects.equals(old.name(), hq.name())) {
-            fields.put("name", now);
+            changed.add("name");
         }
         if (old == null || !Objects.equals(plain(old.price()), plain(hq.price()))) {
-            fields.put("price", now);
+            changed.add("price");
         }
         if (old == null || old.quantity() != hq.quantity()) {
-            fields.put("quantity", now);
+            changed.add("quantity");
         }
         if (old == null || old.deleted() != hq.deleted()) {
-            fields.put("deleted", now);
+            changed.add("deleted");
         }
-        return new Row(hq, fields);
+        for (String field : changed) {
+            fields.put(field, now);
+            if (!byStore) {
+                foreign.put(field, now);
+            }
+        }
+        return new Row(hq, fields, foreign);
     }
 
     private static void bindRow(PreparedStatement ps, Row row, Instant now) throws SQLException {
@@ -254,6 +270,11 @@ public final class Products {
             } else {
                 ps.setBoolean(i++, ch.byStore());
             }
+        }
+        for (String field : TRACKED) {
+            FieldChange f = row.foreign().get(field);
+            setLong(ps, i++, f == null ? null : f.version());
+            setLong(ps, i++, f == null || f.at() == null ? null : f.at().toEpochMilli());
         }
         ps.setString(i, hq.sku());
     }
@@ -397,6 +418,15 @@ public final class Products {
             }
             i += 3;
         }
-        return new Row(record, changes);
+        Map<String, FieldChange> foreign = new HashMap<>();
+        for (String field : TRACKED) {
+            Long version = getLong(rs, i);
+            Long at = getLong(rs, i + 1);
+            if (version != null) {
+                foreign.put(field, new FieldChange(version, at == null ? null : Instant.ofEpochMilli(at), false));
+            }
+            i += 2;
+        }
+        return new Row(record, changes, foreign);
     }
 }

@@ -80,6 +80,23 @@ class ProductProvenanceTest {
         assertThat(changes()).containsEntry("price", new Products.FieldChange(3, T3, false));
     }
 
+    @Test
+    void theLastForeignChangeOfAFieldOutlivesTheStoresLaterChangeOfIt() {
+        apply(record(1, "Apples", "1.00", 50, T1), null, false);
+        // HQ changes the price (version 2), then the store sets its own price onto it (version 3).
+        apply(record(2, "Apples", "1.20", 50, T2), null, false);
+        apply(record(3, "Apples", "1.10", 50, T3), "store-price", true);
+
+        assertThat(changes()).containsEntry("price", new Products.FieldChange(3, T3, true));
+        // What last-write-wins compares with: HQ's own change at version 2, which the store's hides above.
+        assertThat(foreign()).containsEntry("price", new Products.FieldChange(2, T2, false))
+                .containsEntry("quantity", new Products.FieldChange(1, T1, false));
+    }
+
+    private Map<String, Products.FieldChange> foreign() {
+        return db.read(c -> products.findRow(c, "CF-1").orElseThrow().foreign());
+    }
+
     private void apply(ProductRecord r, String updateId, boolean storeApplied) {
         db.inTransaction(c -> {
             products.applyAll(c, List.of(new Products.HqChange(r, updateId, storeApplied)), "TEST", Instant.now());

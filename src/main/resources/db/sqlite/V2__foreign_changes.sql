@@ -1,0 +1,12 @@
+-- Per field, the last change HQ made that did not come from this store (its version and HQ's time):
+-- the *_version/_at/_by_store columns hold the last change of any origin, which a later change of the
+-- store's own hides. Last-write-wins compares a conflicting update with these (README, Conflicts).
+-- Null: not known (rows written before this version); a conflict is then settled as a true one.
+ALTER TABLE product ADD COLUMN name_foreign_version INTEGER;
+ALTER TABLE product ADD COLUMN name_foreign_at INTEGER;
+ALTER TABLE product ADD COLUMN price_foreign_version INTEGER;
+ALTER TABLE product ADD COLUMN price_foreign_at INTEGER;
+ALTER TABLE product ADD COLUMN quantity_foreign_version INTEGER;
+ALTER TABLE product ADD COLUMN quantity_foreign_at INTEGER;
+ALTER TABLE product ADD COLUMN deleted_foreign_version INTEGER;
+ALTER TABLE product ADD COLUMN deleted_foreign_at INTEGER;
