@@ -122,7 +122,15 @@ public final class HqAnswerApplier {
             for (int j = 0; j < resend.size(); j++) {
                 int i = resendAt.get(j);
                 if (i < 0) {
-                    continue; // a catch-up adjustment: its record is taken with the change it follows
+                    // a catch-up adjustment: its record is taken with the change it follows
+                    if (again.get(j).status() != UpdateResult.Status.APPLIED && again.get(j).status() != UpdateResult.Status.DUPLICATE) {
+                        InventoryUpdate a = resend.get(j).update();
+                        LOG.atWarn().addKeyValue("event", "catch-up-refused").addKeyValue("sku", a.sku())
+                                .log("HQ answered {} to the catch-up adjustment {} ({} on sku {}) that follows the store's winning "
+                                        + "change: HQ's quantity lacks the store's later sales of that batch; check sku {}",
+                                        again.get(j).status(), a.updateId(), a.delta(), a.sku(), a.sku());
+                    }
+                    continue;
                 }
                 UpdateResult r = again.get(j);
                 int follow = catchUpAt.get(j);
