@@ -69,13 +69,14 @@ class TrueConflictTest {
     }
 
     @Test
-    void theStoresOwnSaleDoesNotMakeHqWinAPriceHqNeverChanged() throws Exception {
-        // The worked example: HQ sets the quantity to 10; then the store sells 3 and sets the price 3.33.
+    void theStoresOwnSaleDoesNotMakeHqWinAPriceHqNeverChanged() {
+        // The worked example: HQ sets the quantity to 10; then the store sells 3 and sets the price 3.33,
+        // a millisecond after HQ's change by the clocks (and before its sale reaches HQ).
         start("true-conflict-example", Map.of());
         hqEdits(null, 10);
-        Thread.sleep(5); // the store's changes come after HQ's, by the clocks
+        Instant afterHq = hq().updatedAt().plusMillis(1);
         post(TerminalClient.adjust("tc-sale", SKU, -3));
-        post(set("tc-price", "price", "3.33", Instant.now()));
+        post(set("tc-price", "price", "3.33", afterHq));
 
         awaitSettled("tc-sale", "tc-price");
 
@@ -85,11 +86,10 @@ class TrueConflictTest {
     }
 
     @Test
-    void lastWriteWinsComparesWithHqsChangeOfTheFieldNotWithTheRecordsTime() throws Exception {
+    void lastWriteWinsComparesWithHqsChangeOfTheFieldNotWithTheRecordsTime() {
         start("true-conflict-time", Map.of());
         hqEdits("9.99", hq().quantity()); // HQ's price change, at T1
-        Thread.sleep(5);
-        Instant storeTime = Instant.now(); // the store's, at T2 > T1
+        Instant storeTime = hq().updatedAt().plusMillis(1); // the store's, at T2 > T1
         post(TerminalClient.adjust("tt-sale", SKU, -1)); // applied first: moves HQ's record time past T2
         post(set("tt-price", "price", "1.11", storeTime));
 
