@@ -35,7 +35,7 @@ import io.storegateway.ingest.IngestStats;
 import io.storegateway.forward.OutboundBatches;
 import io.storegateway.forward.SettledNotices;
 import io.storegateway.ingest.HttpIngest;
-import io.storegateway.ingest.HttpIngestRoutes;
+import io.storegateway.ingest.HttpIngestHandler;
 import io.storegateway.ingest.JmsIngest;
 import io.storegateway.ingest.UpdateIntake;
 import io.storegateway.ingest.UpdateValidator;
@@ -68,6 +68,7 @@ import io.storegateway.web.ApiErrors;
 import io.storegateway.web.ConsoleRoutes;
 import io.storegateway.web.HttpServerGuard;
 import io.storegateway.web.JsonHttpErrors;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.jms.JmsComponent;
@@ -229,6 +230,7 @@ public final class Gateway implements AutoCloseable {
         UpdateValidator validator = new UpdateValidator();
         IngestStats ingestStats = new IngestStats();
         UpdateIntake intake = new UpdateIntake(connections, storage, acceptedUpdates, ingestStats, clock);
+        toClose.push(intake);
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
         backoff.reportTo(tasks);
         forwardStats = new ForwardStats(clock);
@@ -323,7 +325,6 @@ public final class Gateway implements AutoCloseable {
         GatewayBeans.HQ_CIRCUIT_BREAKER.bind(camel, breaker);
         GatewayBeans.HQ_CONNECTIVITY.bind(camel, connectivity);
         camel.configure().addRoutesBuilder(new ApiErrors());
-        camel.configure().addRoutesBuilder(new HttpIngestRoutes(terminal, new HttpIngest(validator, intake)));
         camel.configure().addRoutesBuilder(new MirrorApiRoutes(terminal, views, acceptedUpdates));
         camel.configure().addRoutesBuilder(new ConsoleRoutes());
         camel.configure().addRoutesBuilder(new AdminApiRoutes(admin, status, reconciliation,
@@ -360,6 +361,10 @@ public final class Gateway implements AutoCloseable {
         toClose.push(jmsIngest);
         toClose.push(camel::stop);
         camel.start();
+        // The hot path on the same server and router, beside Camel's routes (HttpIngestHandler says why).
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camel.getCamelContext(),
+                VertxPlatformHttpRouter.getRouterNameFromPort(settings.httpPort()));
+        new HttpIngestHandler(terminal, new HttpIngest(validator, intake)).install(router, router.bodyHandler());
         GatewayHealthChecks.register(camel.getCamelContext(),
                 Duration.ofMillis(settings.getLong(GatewayHealthChecks.PROBE_TIMEOUT_MS, 2000)), connections, storage,
                 settings.brokerUrl().isEmpty() ? "embedded" : RemoteBroker.redacted(settings.brokerUrl()), mirror, connectivity, accessAlert,

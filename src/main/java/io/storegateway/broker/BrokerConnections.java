@@ -22,15 +22,23 @@ public final class BrokerConnections implements AutoCloseable {
     public static final int DEFAULT_PRODUCER_SESSIONS = 32;
 
     private final ActiveMQConnectionFactory factory;
+    private final ActiveMQConnectionFactory pooledFactory;
     private final BlockingQueue<JMSContext> idle;
     private final JMSContext root;
+    private final JMSContext pooledRoot;
 
     public BrokerConnections(String url, String user, String password, int producerSessions) {
         this.factory = new ActiveMQConnectionFactory(url, user, password);
         this.root = factory.createContext(JMSContext.SESSION_TRANSACTED);
+        // The pooled sessions only ever send inside a transaction, and the commit is where durability is
+        // decided: it waits for the journal's sync, and fails if any send of the transaction failed. A send
+        // need not wait for the broker's answer of its own (one round trip per message saved).
+        this.pooledFactory = new ActiveMQConnectionFactory(url, user, password);
+        pooledFactory.setBlockOnDurableSend(false);
+        this.pooledRoot = pooledFactory.createContext(JMSContext.SESSION_TRANSACTED);
         this.idle = new ArrayBlockingQueue<>(producerSessions);
         for (int i = 0; i < producerSessions; i++) {
-            idle.add(root.createContext(JMSContext.SESSION_TRANSACTED));
+            idle.add(pooledRoot.createContext(JMSContext.SESSION_TRANSACTED));
         }
     }
 
@@ -87,7 +95,7 @@ public final class BrokerConnections implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // already unusable
             }
-            return root.createContext(JMSContext.SESSION_TRANSACTED);
+            return pooledRoot.createContext(JMSContext.SESSION_TRANSACTED);
         }
     }
 
@@ -100,6 +108,8 @@ public final class BrokerConnections implements AutoCloseable {
                 // shutting down
             }
         });
+        pooledRoot.close();
+        pooledFactory.close();
         root.close();
         factory.close();
     }

@@ -1,22 +1,27 @@
 package io.storegateway.ingest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import io.storegateway.web.HttpReplies;
 import jakarta.jms.JMSRuntimeException;
-import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
-/** {@code POST /api/v1/updates} (README, Terminals): 202 only once every update in the body is on disk. */
-public final class HttpIngest implements Processor {
+/**
+ * {@code POST /api/v1/updates} (README, Terminals): 202 only once every update in the body is on disk.
+ * Free of any HTTP framework: {@link HttpIngestHandler} serves it.
+ */
+public final class HttpIngest {
 
     public static final int MAX_BODY_BYTES = 1024 * 1024;
     /** Seconds a terminal should wait before retrying when the gateway cannot store more. */
@@ -32,56 +37,68 @@ public final class HttpIngest implements Processor {
         this.intake = intake;
     }
 
-    @Override
-    public void process(Exchange exchange) {
-        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+    /** An answer to write: its status, its JSON body and, if any, one header. */
+    public record Reply(int status, JsonNode body, String header, String headerValue) {
+        static Reply of(int status, JsonNode body) {
+            return new Reply(status, body, null, null);
+        }
+
+        static Reply error(int status, String code, String message) {
+            return of(status, HttpReplies.error(code, message));
+        }
+    }
+
+    /**
+     * Checks the body and hands its updates to the intake; the reply is complete once they are on
+     * disk (202), or at once for a body that is refused (4xx). Fails, for a 500, only on the unexpected.
+     */
+    public CompletableFuture<Reply> post(String contentType, byte[] body) {
         if (!isJsonInUtf8(contentType)) {
             rejected("media_type");
-            HttpReplies.error(exchange, 415, "unsupported_media_type", "Content-Type must be application/json (UTF-8)");
-            return;
+            return done(Reply.error(415, "unsupported_media_type", "Content-Type must be application/json (UTF-8)"));
         }
-        byte[] body = exchange.getMessage().getBody(byte[].class);
         if (body == null || body.length == 0) {
             rejected("validation");
-            HttpReplies.error(exchange, 400, "validation_failed", "the body is empty");
-            return;
+            return done(Reply.error(400, "validation_failed", "the body is empty"));
         }
         if (body.length > MAX_BODY_BYTES) {
             rejected("too_large");
-            HttpReplies.error(exchange, 413, "payload_too_large", "the body is over 1 MiB");
-            return;
+            return done(Reply.error(413, "payload_too_large", "the body is over 1 MiB"));
         }
         ValidationResult result = validator.validate(body);
         if (result.isTooMany()) {
             rejected("too_large");
-            HttpReplies.error(exchange, 413, "payload_too_large", result.summary());
-            return;
+            return done(Reply.error(413, "payload_too_large", result.summary()));
         }
         if (!result.isValid()) {
             rejected("validation");
-            HttpReplies.json(exchange, 400, validationFailed(result.errors()));
-            return;
+            return done(Reply.of(400, validationFailed(result.errors())));
         }
-        List<InventoryUpdate> updates = result.updates().stream()
-                .map(u -> u.updateId() == null ? u.withUpdateId(UUID.randomUUID().toString()) : u)
-                .toList();
-        List<Receipt> receipts;
-        try {
-            receipts = intake.accept(updates, UpdateIntake.CHANNEL_HTTP);
-        } catch (UpdateIntake.StorageFullException | JMSRuntimeException e) {
+        List<InventoryUpdate> updates = new ArrayList<>(result.updates().size());
+        for (InventoryUpdate u : result.updates()) {
+            updates.add(u.updateId() == null ? u.withUpdateId(UUID.randomUUID().toString()) : u);
+        }
+        return intake.acceptLater(updates, UpdateIntake.CHANNEL_HTTP).handle((receipts, failure) -> {
+            if (failure == null) {
+                return Reply.of(202, accepted(receipts));
+            }
+            Throwable e = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
             if (e instanceof UpdateIntake.StorageFullException) {
                 LOG.debug("Refused {} update(s): {}", updates.size(), e.getMessage()); // logged once by the floor
-            } else {
+            } else if (e instanceof JMSRuntimeException) {
                 LOG.warn("Could not store {} update(s) in the broker: {}", updates.size(), e.getMessage());
+            } else {
+                throw e instanceof RuntimeException re ? re : new CompletionException(e);
             }
             rejected("unavailable");
-            HttpReplies.error(exchange, 503, "unavailable", e instanceof UpdateIntake.StorageFullException
+            return new Reply(503, HttpReplies.error("unavailable", e instanceof UpdateIntake.StorageFullException
                     ? "the gateway cannot store updates right now (" + e.getMessage() + "); retry later"
-                    : "the gateway cannot store updates right now; retry later");
-            exchange.getMessage().setHeader("Retry-After", RETRY_AFTER_SECONDS);
-            return;
-        }
-        HttpReplies.json(exchange, 202, accepted(receipts));
+                    : "the gateway cannot store updates right now; retry later"), "Retry-After", RETRY_AFTER_SECONDS);
+        });
+    }
+
+    private static CompletableFuture<Reply> done(Reply reply) {
+        return CompletableFuture.completedFuture(reply);
     }
 
     /**

@@ -88,6 +88,8 @@ class GatewayBenchmark {
     static final String TERMINAL_TOKEN = io.storegateway.TestUsers.TERMINAL_TOKEN;
     static final String ADMIN_TOKEN = io.storegateway.TestUsers.ADMIN_TOKEN;
     static final String HQ_TOKEN = "bench-hq-token";
+    /** A terminal token per till: clients 0..31 post, watchers take the rest (the per-token rate limit stays on). */
+    static final int TILLS = 64;
     static final int SKUS = 1000;
 
     private final boolean smoke = Boolean.getBoolean("bench.smoke");
@@ -96,6 +98,7 @@ class GatewayBenchmark {
     private final int batchedCount = Integer.getInteger("bench.batched", smoke ? 3_000 : 60_000);
     private final int perRequest = Integer.getInteger("bench.per-request", 100);
     private final int jmsCount = Integer.getInteger("bench.jms", smoke ? 1_000 : 20_000);
+    private final int pagingBacklog = Integer.getInteger("bench.paging.backlog", smoke ? 20_000 : 200_000);
     private final int jmsProducers = Integer.getInteger("bench.jms.producers", 4);
     private final int jmsPerCommit = Integer.getInteger("bench.jms.per-commit", 50);
     private final int latencyRate = Integer.getInteger("bench.latency.rate", smoke ? 200 : 1_000);
@@ -110,6 +113,9 @@ class GatewayBenchmark {
     private final Path report = Path.of(System.getProperty("bench.report",
             smoke ? "target/bench/BENCHMARKS-smoke.md" : "docs/BENCHMARKS.md"));
 
+    private final HttpLoad load = new HttpLoad();
+    /** The online phase's POSTs, each from sent to answered (ns). */
+    private final List<Long> requestLatencies = Collections.synchronizedList(new ArrayList<>());
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> figures = new LinkedHashMap<>();
@@ -138,6 +144,7 @@ class GatewayBenchmark {
             JmhBenchmarks.run(this::line, smoke);
         }
         double[] baseline = baseline();
+        double[] bare = bareCamel();
 
         hq = new HqSimulator(0).start();
         hq.setRequiredToken(HQ_TOKEN);
@@ -161,9 +168,30 @@ class GatewayBenchmark {
             double jmsRate = jmsIngest(3, jmsCount);
             int total = singleCount + batchedCount + jmsCount;
             assertThat(backlog()).as("backlog after ingest").isEqualTo(total);
-            figure("HTTP ingest, 1 update/request, " + clients + " clients (updates/s)", fmt(single));
+            figure("HTTP ingest, 1 update/request, " + clients + " clients, a till token each (updates/s)", fmt(single));
+            figure("baseline: bare Camel route (platform-http -> pooled JMS send), 1 update/request, same load (updates/s)", fmt(bare[0]));
+            figure("HTTP 1/request / bare Camel route", ratio(single, bare[0]));
             figure("HTTP ingest, " + perRequest + " updates/request, " + clients + " clients (updates/s)", fmt(batched));
-            figure("JMS ingest over TCP, " + jmsProducers + " persistent producers (updates/s)", fmt(jmsRate));
+            figure("baseline: bare Camel route, " + perRequest + " updates/request (updates/s)", fmt(bare[1]));
+            figure("HTTP " + perRequest + "/request / bare Camel route", ratio(batched, bare[1]));
+            figure("JMS ingest over TCP, " + jmsProducers + " persistent producers, " + jmsPerCommit + " per commit (updates/s)", fmt(jmsRate));
+            figure("JMS ingest / broker-alone persistent send", ratio(jmsRate, baseline[0]));
+            // ---- the same with a backlog that pages (past address-max-size-bytes, held on disk)
+            int queued = pagingBacklog - total;
+            int per = io.storegateway.ingest.UpdateValidator.MAX_BATCH;
+            queued = Math.max(per, queued / per * per);
+            httpIngest(7, queued, per);
+            total += queued;
+            line("Backlog filled to " + total + " (paging) with " + queued + " updates at " + per + " per request");
+            double pagedSingle = httpIngest(8, singleCount, 1);
+            double pagedBatched = httpIngest(9, batchedCount, perRequest);
+            double pagedJms = jmsIngest(10, jmsCount);
+            total += singleCount + batchedCount + jmsCount;
+            assertThat(backlog()).as("backlog after the paging ingest").isEqualTo(total);
+            int paging = total - singleCount - batchedCount - jmsCount;
+            figure("HTTP ingest, 1 update/request, " + paging + " already queued (paging) (updates/s)", fmt(pagedSingle) + " (" + ratio(pagedSingle, single) + " of empty)");
+            figure("HTTP ingest, " + perRequest + " updates/request, " + paging + " already queued (updates/s)", fmt(pagedBatched) + " (" + ratio(pagedBatched, batched) + " of empty)");
+            figure("JMS ingest, " + paging + " already queued (updates/s)", fmt(pagedJms) + " (" + ratio(pagedJms, jmsRate) + " of empty)");
             line("ingest phases took " + ms(System.nanoTime() - u0) + " ms; backlog " + total);
             sampleRss();
 
@@ -345,14 +373,35 @@ class GatewayBenchmark {
                 + "gateway.hq.url = " + hq.url() + "\n"
                 + "gateway.hq.token = " + HQ_TOKEN + "\n"
                 + "gateway.routes-dir = " + Path.of("routes").toAbsolutePath() + "\n"
-                + "gateway.security.users-file = " + io.storegateway.TestUsers.write(dir) + "\n"
+                + "gateway.security.users-file = " + writeUsers() + "\n"
                 + "gateway.connectivity.interval-ms = 200\n"
                 + "gateway.forward.backoff.initial-ms = 100\n"
                 + "gateway.forward.backoff.max-ms = 500\n"
-                // The load generators drive 32 clients with one terminal token: the per-token rate limit is
-                // not what this measures (without this, the documented command stopped at "POST answered 429").
-                + "gateway.security.rate.per-second = 0\n"
                 + extra);
+    }
+
+    /** The test users plus a terminal per till, each with a token of its own ({@link #tillToken}). */
+    private Path writeUsers() throws IOException {
+        Path file = io.storegateway.TestUsers.write(dir);
+        StringBuilder tills = new StringBuilder();
+        for (int t = 0; t < TILLS; t++) {
+            tills.append(String.format(Locale.ROOT, "till-%02d = terminal:sha256:%s%n", t,
+                    io.storegateway.security.AccessTokens.hash(tillToken(t))));
+        }
+        Files.writeString(file, tills.toString(), java.nio.file.StandardOpenOption.APPEND);
+        return file;
+    }
+
+    static String tillToken(int till) {
+        return "bench-till-token-" + till;
+    }
+
+    private static List<String> tillTokens(int count) {
+        List<String> tokens = new ArrayList<>();
+        for (int t = 0; t < count; t++) {
+            tokens.add(tillToken(t % (TILLS / 2)));
+        }
+        return tokens;
     }
 
     /** Starts the gateway JVM; answers the milliseconds from the process start to health UP. */
@@ -499,61 +548,66 @@ class GatewayBenchmark {
     /** The same; sequence numbers start at {@code seqBase} (several runs in one phase). */
     private double httpIngest(int phase, int count, int per, int seqBase) throws Exception {
         int requests = count / per;
-        AtomicInteger next = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        URI uri = URI.create(base() + "/api/v1/updates");
         long gw0 = gateway.cpuMillis();
-        long t0 = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            int client = c;
-            Thread t = new Thread(() -> {
-                int seq = seqBase;
-                int r;
-                List<Long> mine = new ArrayList<>();
-                try {
-                    while (failure.get() == null && (r = next.getAndIncrement()) < requests) {
-                        StringBuilder body = new StringBuilder(per == 1 ? "" : "[");
-                        for (int k = 0; k < per; k++) {
-                            if (k > 0) {
-                                body.append(',');
-                            }
-                            body.append(update(phase, client, seq, skuOf(client, clients, seq)));
-                            seq++;
-                        }
-                        if (per > 1) {
-                            body.append(']');
-                        }
-                        long s = System.nanoTime();
-                        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(uri)
-                                .header("Authorization", "Bearer " + TERMINAL_TOKEN)
-                                .header("Content-Type", "application/json")
-                                .timeout(Duration.ofSeconds(60))
-                                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
-                        mine.add(System.nanoTime() - s);
-                        if (resp.statusCode() != 202) {
-                            throw new IllegalStateException("POST answered " + resp.statusCode() + ": " + resp.body());
-                        }
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-                latencies.addAll(mine);
-            }, "bench-client-" + c);
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        long elapsed = System.nanoTime() - t0;
-        if (failure.get() != null) {
-            throw new IllegalStateException("HTTP ingest failed", failure.get());
-        }
-        double rate = requests * (double) per * 1e9 / elapsed;
+        HttpLoad.Result result = load.post("localhost", httpPort, "/api/v1/updates", tillTokens(clients), requests,
+                bodies(phase, per, seqBase));
+        double rate = requests * (double) per * 1e9 / result.elapsedNanos();
         line(String.format(Locale.ROOT, "%sHTTP ingest, %d per request: %d updates in %d ms = %s updates/s; request p50 %s ms, p99 %s ms; gateway CPU %s",
-                phase == 0 ? "(warm-up) " : "", per, requests * per, ms(elapsed), fmt(rate), pct(latencies, 50), pct(latencies, 99), cpuShare(gw0, elapsed)));
+                phase == 0 ? "(warm-up) " : "", per, requests * per, ms(result.elapsedNanos()), fmt(rate),
+                pct(result.latencies(), 50), pct(result.latencies(), 99), cpuShare(gw0, result.elapsedNanos())));
+        return rate;
+    }
+
+    /** Each client's next body: {@code per} updates (an array when more than one), ids unique per phase. */
+    private HttpLoad.Bodies bodies(int phase, int per, int seqBase) {
+        int[] seq = new int[clients];
+        java.util.Arrays.fill(seq, seqBase);
+        return client -> {
+            StringBuilder body = new StringBuilder(per == 1 ? "" : "[");
+            for (int k = 0; k < per; k++) {
+                if (k > 0) {
+                    body.append(',');
+                }
+                body.append(update(phase, client, seq[client], skuOf(client, clients, seq[client])));
+                seq[client]++;
+            }
+            return per > 1 ? body.append(']').toString() : body.toString();
+        };
+    }
+
+    /**
+     * {single, batched} updates/s of the bare Camel route ({@link BareCamelIngest}) under the same load as
+     * the gateway's HTTP phases, warmed up the same way, in its own JVM at the same heap.
+     */
+    private double[] bareCamel() throws Exception {
+        Path base = Files.createDirectories(dir.resolve("bare-camel"));
+        Path cfg = base.resolve("application.properties");
+        Files.writeString(cfg, Files.readString(Path.of("config/application.properties")) + "\n"
+                + "gateway.broker.port = " + freePort() + "\n"
+                + "gateway.security.users-file = " + io.storegateway.TestUsers.write(dir) + "\n"
+                + overrides());
+        int port = freePort();
+        try (JvmProcess p = JvmProcess.start(base.resolve("bare-camel.log"), List.of("-Xmx256m"),
+                BareCamelIngest.class.getName(), List.of(cfg.toString(), base.resolve("data").toString(), Integer.toString(port)))) {
+            poll(Duration.ofSeconds(60), Duration.ofMillis(50)).alias("bare Camel route up")
+                    .until(() -> Files.readString(p.log()).contains("BARE-CAMEL-UP"));
+            bareLoad(p, port, 0, smoke ? 300 : 5_000, 1, 0);
+            bareLoad(p, port, 0, smoke ? 1_000 : 20_000, perRequest, smoke ? 300 : 5_000);
+            double single = bareLoad(p, port, 1, singleCount, 1, 0);
+            double batched = bareLoad(p, port, 2, batchedCount, perRequest, 0);
+            return new double[] {single, batched};
+        }
+    }
+
+    private double bareLoad(JvmProcess bare, int port, int phase, int count, int per, int seqBase) throws Exception {
+        int requests = count / per;
+        long cpu0 = bare.cpuMillis();
+        HttpLoad.Result result = load.post("localhost", port, "/ingest", tillTokens(clients), requests, bodies(phase, per, seqBase));
+        double rate = requests * (double) per * 1e9 / result.elapsedNanos();
+        line(String.format(Locale.ROOT, "%sBare Camel route, %d per request: %d updates in %d ms = %s updates/s; request p50 %s ms, p99 %s ms; its CPU %.0f%% of one core",
+                phase == 0 ? "(warm-up) " : "", per, requests * per, ms(result.elapsedNanos()), fmt(rate),
+                pct(result.latencies(), 50), pct(result.latencies(), 99),
+                (bare.cpuMillis() - cpu0) * 100.0 / (result.elapsedNanos() / 1e6)));
         return rate;
     }
 
@@ -700,6 +754,7 @@ class GatewayBenchmark {
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         BlockingQueue<String> answered = new LinkedBlockingQueue<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        requestLatencies.clear();
         hq.whenAnswered(results -> {
             for (UpdateResult r : results) {
                 if (sentAt.containsKey(r.updateId())) {
@@ -713,7 +768,9 @@ class GatewayBenchmark {
         List<Thread> watchers = new ArrayList<>();
         // enough watchers that a sample does not queue behind another's polling
         for (int w = 0; w < 8; w++) {
+            int watcher = w;
             Thread t = new Thread(() -> {
+                int polls = 0;
                 try {
                     while (true) {
                         String id = answered.poll(200, TimeUnit.MILLISECONDS);
@@ -725,7 +782,8 @@ class GatewayBenchmark {
                         }
                         while (true) {
                             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/updates/" + id))
-                                    .header("Authorization", "Bearer " + TERMINAL_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+                                    .header("Authorization", "Bearer " + tillToken(TILLS / 2 + watcher * 4 + polls++ % 4)).GET().build(),
+                                    HttpResponse.BodyHandlers.ofString());
                             if (r.statusCode() == 200 && r.body().contains("\"APPLIED\"")) {
                                 latencies.add(System.nanoTime() - sentAt.get(id));
                                 break;
@@ -765,10 +823,12 @@ class GatewayBenchmark {
                         if (watch) {
                             sentAt.put(id, System.nanoTime());
                         }
+                        long postedAt = System.nanoTime();
                         HttpResponse<String> resp = http.send(HttpRequest.newBuilder(uri)
-                                .header("Authorization", "Bearer " + TERMINAL_TOKEN)
+                                .header("Authorization", "Bearer " + tillToken(client))
                                 .header("Content-Type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        requestLatencies.add(System.nanoTime() - postedAt);
                         if (resp.statusCode() != 202) {
                             throw new IllegalStateException("POST answered " + resp.statusCode() + ": " + resp.body());
                         }
@@ -806,6 +866,8 @@ class GatewayBenchmark {
     }
 
     private void latencyFigures(List<Long> sampled) throws Exception {
+        figure("request latency at " + latencyRate + "/s, HTTP, 1 update/request, HQ up, p50 / p99 (ms)",
+                pct(requestLatencies, 50) + " / " + pct(requestLatencies, 99));
         figure("online latency at " + latencyRate + "/s, POST sent -> reads APPLIED, p50 (ms)", pct(sampled, 50));
         figure("online latency at " + latencyRate + "/s, POST sent -> reads APPLIED, p99 (ms)", pct(sampled, 99));
         // The gateway's own clock, for every update of the phase: received -> settled in the mirror.
@@ -1145,6 +1207,10 @@ class GatewayBenchmark {
     }
 
     // ---------------------------------------------------------------- output
+
+    private static String ratio(double a, double b) {
+        return String.format(Locale.ROOT, "%.2f", a / b);
+    }
 
     private String cpuShare(long gatewayCpuBefore, long elapsedNanos) {
         long used = gateway.cpuMillis() - gatewayCpuBefore;

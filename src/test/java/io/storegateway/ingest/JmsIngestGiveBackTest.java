@@ -70,6 +70,7 @@ class JmsIngestGiveBackTest {
         toClose.add(mirror);
         intake = new UpdateIntake(broker, storageFull::get, new AcceptedUpdates(mirror), new IngestStats(),
                 Clock.systemUTC());
+        toClose.add(intake);
         ingest = new JmsIngest(new UpdateValidator(), intake, broker, identity, 50);
         toClose.add(ingest);
         camel = new DefaultCamelContext();

@@ -1,0 +1,97 @@
+package io.storegateway.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The benchmark's HTTP load: {@code clients} keep-alive connections, each a till with a token of its own
+ * and one request in flight, posting until {@code requests} are answered. On Vert.x's client, one event
+ * loop: light enough to leave the cores to the server measured (a thread per client on the JDK's client
+ * took as much CPU as the gateway). The same load drives the gateway and the bare Camel route.
+ */
+final class HttpLoad implements AutoCloseable {
+
+    /** The body of a client's next request; called on the load's event loop, one client at a time. */
+    @FunctionalInterface
+    interface Bodies {
+        String next(int client);
+    }
+
+    /** What a run measured: its wall time and every request's latency (ns). */
+    record Result(long elapsedNanos, List<Long> latencies) {
+    }
+
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+
+    Result post(String host, int port, String path, List<String> tokens, int requests, Bodies bodies)
+            throws InterruptedException {
+        int clients = tokens.size();
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch finished = new CountDownLatch(clients);
+        List<Long> latencies = new ArrayList<>(requests);
+        List<HttpClient> open = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
+                    .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
+            open.add(client);
+            int me = c;
+            vertx.runOnContext(v -> send(client, me, path, "Bearer " + tokens.get(me), requests, bodies, next, latencies,
+                    failure, finished));
+        }
+        if (!finished.await(600, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("HTTP load did not finish in 600 s (" + next.get() + " of " + requests + " sent)");
+        }
+        long elapsed = System.nanoTime() - t0;
+        open.forEach(HttpClient::close);
+        if (failure.get() != null) {
+            throw new IllegalStateException("HTTP load failed", failure.get());
+        }
+        return new Result(elapsed, latencies);
+    }
+
+    private void send(HttpClient client, int me, String path, String authorization, int requests, Bodies bodies,
+                      AtomicInteger next, List<Long> latencies, AtomicReference<Throwable> failure, CountDownLatch finished) {
+        if (failure.get() != null || next.getAndIncrement() >= requests) {
+            finished.countDown();
+            return;
+        }
+        Buffer body = Buffer.buffer(bodies.next(me));
+        long s = System.nanoTime();
+        client.request(HttpMethod.POST, path)
+                .compose(req -> req.putHeader("Authorization", authorization).putHeader("Content-Type", "application/json")
+                        .send(body).compose(resp -> resp.body().map(b -> {
+                            if (resp.statusCode() != 202) {
+                                throw new IllegalStateException("POST answered " + resp.statusCode() + ": " + b);
+                            }
+                            return b;
+                        })))
+                .onComplete(done -> {
+                    if (done.failed()) {
+                        failure.compareAndSet(null, done.cause());
+                        finished.countDown();
+                        return;
+                    }
+                    latencies.add(System.nanoTime() - s);
+                    send(client, me, path, authorization, requests, bodies, next, latencies, failure, finished);
+                });
+    }
+
+    @Override
+    public void close() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+}
