@@ -206,7 +206,7 @@ class GatewayBenchmark {
             figure("gateway heap after full GC, after the drain", heapUsed());
 
             // ---- online latency
-            List<Long> sampled = onlineLatency(5);
+            List<Long> sampled = onlineLatency(11);
             sampleRss();
             figure("gateway heap after full GC, at the end", heapUsed());
             figure("gateway peak RSS (MiB)", peakRssKb / 1024);
@@ -217,7 +217,7 @@ class GatewayBenchmark {
             figure("start-up to health UP, empty backlog, restart (ms)", restart);
 
             // ---- the mirror at scale, on the same gateway and data dir (it goes on from this start)
-            mirrorAtScale(6, warm + total + onlineCount(), baseline[1]);
+            mirrorAtScale(12, warm + total + onlineCount(), baseline[1]);
 
             // ---- steady state under retention, in this JVM on a test clock
             steadyState();
@@ -874,7 +874,7 @@ class GatewayBenchmark {
         List<Long> inside = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data").resolve("mirror").resolve("mirror.db"));
              Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT received_at, settled_at FROM settled_update WHERE update_id LIKE 'p5-%'")) {
+             ResultSet rs = st.executeQuery("SELECT received_at, settled_at FROM settled_update WHERE update_id LIKE 'p11-%'")) {
             while (rs.next()) {
                 inside.add(Duration.ofMillis(rs.getLong(2) - rs.getLong(1)).toNanos());
             }
