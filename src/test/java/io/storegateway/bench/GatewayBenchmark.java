@@ -176,6 +176,17 @@ class GatewayBenchmark {
             figure("HTTP " + perRequest + "/request / bare Camel route", ratio(batched, bare[1]));
             figure("JMS ingest over TCP, " + jmsProducers + " persistent producers, " + jmsPerCommit + " per commit (updates/s)", fmt(jmsRate));
             figure("JMS ingest / broker-alone persistent send", ratio(jmsRate, baseline[0]));
+            // ---- request latency at a fixed rate (open loop: counted from when each request was due)
+            int atRate = latencyRate * latencySeconds;
+            long gwr = gateway.cpuMillis();
+            HttpLoad.Result paced = load.postAtRate("localhost", httpPort, "/api/v1/updates", tillTokens(clients), latencyRate,
+                    atRate, bodies(4, 1, 0));
+            total += atRate;
+            line(String.format(Locale.ROOT, "HTTP at %d/s for %d s (1 per request, %d clients, HQ down): p50 %s ms, p99 %s ms, max %s ms; gateway CPU %s",
+                    latencyRate, latencySeconds, clients, pct(paced.latencies(), 50), pct(paced.latencies(), 99),
+                    pct(paced.latencies(), 100), cpuShare(gwr, paced.elapsedNanos())));
+            figure("request latency at " + latencyRate + "/s, HTTP, 1 update/request, fixed rate, HQ down, p50 / p99 (ms)",
+                    pct(paced.latencies(), 50) + " / " + pct(paced.latencies(), 99));
             // ---- the same with a backlog that pages (past address-max-size-bytes, held on disk)
             int queued = pagingBacklog - total;
             int per = io.storegateway.ingest.UpdateValidator.MAX_BATCH;
@@ -866,7 +877,7 @@ class GatewayBenchmark {
     }
 
     private void latencyFigures(List<Long> sampled) throws Exception {
-        figure("request latency at " + latencyRate + "/s, HTTP, 1 update/request, HQ up, p50 / p99 (ms)",
+        figure("request latency at " + latencyRate + "/s during the online phase (32 JDK-client threads, HQ up), p50 / p99 (ms)",
                 pct(requestLatencies, 50) + " / " + pct(requestLatencies, 99));
         figure("online latency at " + latencyRate + "/s, POST sent -> reads APPLIED, p50 (ms)", pct(sampled, 50));
         figure("online latency at " + latencyRate + "/s, POST sent -> reads APPLIED, p99 (ms)", pct(sampled, 99));

@@ -90,6 +90,62 @@ final class HttpLoad implements AutoCloseable {
                 });
     }
 
+    /**
+     * Posts at a fixed rate, {@code rate} requests a second spread over the clients, for {@code count}
+     * requests; each latency is counted from when the request was due, not from when it went out (a
+     * request that waits for its connection's previous answer counts the wait).
+     */
+    Result postAtRate(String host, int port, String path, List<String> tokens, int rate, int count, Bodies bodies)
+            throws InterruptedException {
+        int clients = tokens.size();
+        long interval = 1_000_000_000L * clients / rate;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch finished = new CountDownLatch(count);
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>(count));
+        List<HttpClient> open = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
+                    .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1).setMaxWaitQueueSize(-1));
+            open.add(client);
+            int me = c;
+            int mine = count / clients + (me < count % clients ? 1 : 0);
+            long start = t0 + interval * me / clients;
+            for (int k = 0; k < mine; k++) {
+                long due = start + k * interval;
+                vertx.setTimer(Math.max(1, (due - System.nanoTime()) / 1_000_000), id -> {
+                    Buffer body = Buffer.buffer(bodies.next(me));
+                    client.request(HttpMethod.POST, path)
+                            .compose(req -> req.putHeader("Authorization", "Bearer " + tokens.get(me))
+                                    .putHeader("Content-Type", "application/json")
+                                    .send(body).compose(resp -> resp.body().map(b -> {
+                                        if (resp.statusCode() != 202) {
+                                            throw new IllegalStateException("POST answered " + resp.statusCode() + ": " + b);
+                                        }
+                                        return b;
+                                    })))
+                            .onComplete(done -> {
+                                if (done.failed()) {
+                                    failure.compareAndSet(null, done.cause());
+                                } else {
+                                    latencies.add(System.nanoTime() - due);
+                                }
+                                finished.countDown();
+                            });
+                });
+            }
+        }
+        if (!finished.await(600, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("HTTP load at a fixed rate did not finish in 600 s");
+        }
+        long elapsed = System.nanoTime() - t0;
+        open.forEach(HttpClient::close);
+        if (failure.get() != null) {
+            throw new IllegalStateException("HTTP load failed", failure.get());
+        }
+        return new Result(elapsed, latencies);
+    }
+
     @Override
     public void close() {
         vertx.close().toCompletionStage().toCompletableFuture().join();
