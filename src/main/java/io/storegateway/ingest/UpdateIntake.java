@@ -41,7 +41,7 @@ public final class UpdateIntake implements AutoCloseable {
     public static final String CHANNEL_HTTP = "HTTP";
     public static final String CHANNEL_JMS = "JMS";
     /** Groups on their way at once: one forms while another waits for the journal's sync. */
-    static final int COMMITTERS = Integer.getInteger("storegw.ingest.committers", 2);
+    static final int COMMITTERS = 2;
     /** A group takes no more requests past this many updates (a request is never split). */
     static final int MAX_GROUP_UPDATES = 2_000;
     private static final String WRITE_FAILED = "the broker failed a disk write while these updates were committed";

@@ -1247,8 +1247,8 @@ class GatewayBenchmark {
                 .append(overrides().isEmpty() ? "" : " with -Dbench.set.* overrides (below)").append(". Written by ")
                 .append("`src/test/java/io/storegateway/bench/GatewayBenchmark.java`; the gateway runs as its own JVM at -Xmx256m with ")
                 .append("the shipped `config/application.properties` (only ports, paths, HQ's URL and token, a 200 ms HQ ping ")
-                .append("with a short back-off, so the drain starts as soon as HQ is back, and the per-token rate limit off, as one ")
-                .append("token drives all the clients, changed), ")
+                .append("with a short back-off, so the drain starts as soon as HQ is back, changed; the rate limit stays on, and each ")
+                .append("HTTP client is a till with a token of its own), ")
                 .append("the HQ simulator and the load generators in the benchmark JVM, ")
                 .append("all on this one machine.\n\n");
         doc.append("## Figures\n\n| what | figure |\n|---|---|\n");
