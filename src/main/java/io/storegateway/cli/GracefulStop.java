@@ -5,7 +5,9 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * SIGTERM and SIGINT stop the gateway in order (routes, then broker and mirror) and exit 0, as
@@ -76,17 +78,10 @@ final class GracefulStop {
      * halts with {@code code} after 30 s all the same.
      */
     static void stopNow(int code) {
-        Thread halt = new Thread(() -> {
-            try {
-                Thread.sleep(30_000);
-            } catch (InterruptedException e) {
-                return;
-            }
+        CompletableFuture.delayedExecutor(30, TimeUnit.SECONDS).execute(() -> {
             LOG.error("Stopping took over 30 s; halting with exit code {}", code);
             Runtime.getRuntime().halt(code);
-        }, "stop-deadline");
-        halt.setDaemon(true);
-        halt.start();
+        });
         requested();
     }
 

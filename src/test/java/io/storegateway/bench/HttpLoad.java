@@ -1,5 +1,6 @@
 package io.storegateway.bench;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -71,15 +72,7 @@ final class HttpLoad implements AutoCloseable {
         }
         Buffer body = Buffer.buffer(bodies.next(me));
         long s = System.nanoTime();
-        client.request(HttpMethod.POST, path)
-                .compose(req -> req.putHeader("Authorization", authorization).putHeader("Content-Type", "application/json")
-                        .send(body).compose(resp -> resp.body().map(b -> {
-                            if (resp.statusCode() != 202) {
-                                throw new IllegalStateException("POST answered " + resp.statusCode() + ": " + b);
-                            }
-                            return b;
-                        })))
-                .onComplete(done -> {
+        post(client, path, authorization, body).onComplete(done -> {
                     if (done.failed()) {
                         failure.compareAndSet(null, done.cause());
                         finished.countDown();
@@ -115,16 +108,7 @@ final class HttpLoad implements AutoCloseable {
                 long due = start + k * interval;
                 vertx.setTimer(Math.max(1, (due - System.nanoTime()) / 1_000_000), id -> {
                     Buffer body = Buffer.buffer(bodies.next(me));
-                    client.request(HttpMethod.POST, path)
-                            .compose(req -> req.putHeader("Authorization", "Bearer " + tokens.get(me))
-                                    .putHeader("Content-Type", "application/json")
-                                    .send(body).compose(resp -> resp.body().map(b -> {
-                                        if (resp.statusCode() != 202) {
-                                            throw new IllegalStateException("POST answered " + resp.statusCode() + ": " + b);
-                                        }
-                                        return b;
-                                    })))
-                            .onComplete(done -> {
+                    post(client, path, "Bearer " + tokens.get(me), body).onComplete(done -> {
                                 if (done.failed()) {
                                     failure.compareAndSet(null, done.cause());
                                 } else {
@@ -144,6 +128,18 @@ final class HttpLoad implements AutoCloseable {
             throw new IllegalStateException("HTTP load failed", failure.get());
         }
         return new Result(elapsed, latencies);
+    }
+
+    /** One POST; fails unless answered 202. */
+    private static Future<Buffer> post(HttpClient client, String path, String authorization, Buffer body) {
+        return client.request(HttpMethod.POST, path)
+                .compose(req -> req.putHeader("Authorization", authorization).putHeader("Content-Type", "application/json")
+                        .send(body).compose(resp -> resp.body().map(b -> {
+                            if (resp.statusCode() != 202) {
+                                throw new IllegalStateException("POST answered " + resp.statusCode() + ": " + b);
+                            }
+                            return b;
+                        })));
     }
 
     @Override

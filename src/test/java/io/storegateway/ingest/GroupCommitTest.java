@@ -1,33 +1,19 @@
 package io.storegateway.ingest;
 
-import io.storegateway.TestGateway;
 import io.storegateway.broker.BrokerConnections;
-import io.storegateway.broker.EmbeddedBroker;
 import io.storegateway.broker.Queues;
 import io.storegateway.broker.UpdateMessages;
-import io.storegateway.config.GatewaySettings;
 import io.storegateway.mirror.AcceptedUpdates;
-import io.storegateway.mirror.MirrorDatabase;
-import io.storegateway.security.AccessTokens;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateType;
-import jakarta.jms.JMSContext;
-import jakarta.jms.Message;
-import jakarta.jms.QueueBrowser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -35,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -48,39 +33,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class GroupCommitTest {
 
-    private static final String USER = "gateway";
-    private static final String SECRET = "group-commit-secret";
-
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private final AtomicBoolean storageFull = new AtomicBoolean();
+    private IntakeOnRealParts parts;
     private BrokerConnections broker;
     private AcceptedUpdates accepted;
     private UpdateIntake intake;
 
     @BeforeEach
     void start() {
-        Path dir = Path.of("target", "group-commit-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")))
-                .toAbsolutePath();
-        GatewaySettings s = GatewaySettings.of(Map.of(GatewaySettings.DATA_DIR, dir.toString(),
-                GatewaySettings.BROKER_PORT, Integer.toString(TestGateway.freePort())));
-        EmbeddedBroker embedded = new EmbeddedBroker(s, AccessTokens.load(Path.of("config/users.properties")), USER, SECRET).start();
-        toClose.add(embedded);
-        broker = new BrokerConnections(EmbeddedBroker.IN_VM_URL, USER, SECRET, 4);
-        toClose.add(broker);
-        MirrorDatabase mirror = MirrorDatabase.open(s);
-        toClose.add(mirror);
-        accepted = new AcceptedUpdates(mirror);
-        intake = new UpdateIntake(broker, storageFull::get, accepted,
-                new IngestStats(), Clock.systemUTC());
-        toClose.add(intake);
+        parts = new IntakeOnRealParts("group-commit", 4);
+        broker = parts.broker;
+        accepted = parts.accepted;
+        intake = parts.intake;
     }
 
     @AfterEach
     void stop() throws Exception {
-        Collections.reverse(toClose);
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
+        parts.close();
     }
 
     @Test
@@ -114,7 +82,7 @@ class GroupCommitTest {
     @Test
     void aFullDiskFailsTheRequestsWithUpdatesToStoreAndAnswersTheDuplicateOnes() throws Exception {
         intake.accept(List.of(update("g3-old")), UpdateIntake.CHANNEL_HTTP);
-        storageFull.set(true);
+        parts.storageFull.set(true);
         CommitGroups.Request fresh = request("g3-new");
         CommitGroups.Request resend = request("g3-old");
 
@@ -186,13 +154,6 @@ class GroupCommitTest {
     }
 
     private List<String> outbound() throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (JMSContext ctx = broker.newTransactedContext(); QueueBrowser browser = ctx.createBrowser(ctx.createQueue(Queues.OUTBOUND))) {
-            var e = browser.getEnumeration();
-            while (e.hasMoreElements()) {
-                ids.add(((Message) e.nextElement()).getStringProperty(UpdateMessages.UPDATE_ID));
-            }
-        }
-        return ids;
+        return parts.ids(Queues.OUTBOUND);
     }
 }

@@ -1,18 +1,8 @@
 package io.storegateway.ingest;
 
 import io.storegateway.TerminalClient;
-import io.storegateway.TestGateway;
 import io.storegateway.broker.BrokerConnections;
-import io.storegateway.broker.EmbeddedBroker;
 import io.storegateway.broker.Queues;
-import io.storegateway.config.GatewaySettings;
-import io.storegateway.mirror.AcceptedUpdates;
-import io.storegateway.mirror.MirrorDatabase;
-import io.storegateway.security.AccessTokens;
-import io.storegateway.update.UpdateJson;
-import jakarta.jms.JMSContext;
-import jakarta.jms.Message;
-import jakarta.jms.QueueBrowser;
 import jakarta.jms.TextMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -21,16 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,11 +26,7 @@ import static org.awaitility.Awaitility.await;
  */
 class JmsIngestGiveBackTest {
 
-    private static final String USER = "gateway";
-    private static final String SECRET = "jms-give-back-secret";
-
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private final AtomicBoolean storageFull = new AtomicBoolean();
+    private IntakeOnRealParts parts;
     private BrokerConnections broker;
     private io.storegateway.broker.BrokerIdentity identity;
     private JmsIngest ingest;
@@ -57,32 +35,19 @@ class JmsIngestGiveBackTest {
 
     @BeforeEach
     void start() {
-        Path dir = Path.of("target", "jms-give-back-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")))
-                .toAbsolutePath();
-        GatewaySettings s = GatewaySettings.of(Map.of(GatewaySettings.DATA_DIR, dir.toString(),
-                GatewaySettings.BROKER_PORT, Integer.toString(TestGateway.freePort())));
-        EmbeddedBroker embedded = new EmbeddedBroker(s, AccessTokens.load(Path.of("config/users.properties")), USER, SECRET).start();
-        toClose.add(embedded);
-        identity = embedded;
-        broker = new BrokerConnections(EmbeddedBroker.IN_VM_URL, USER, SECRET, 2);
-        toClose.add(broker);
-        MirrorDatabase mirror = MirrorDatabase.open(s);
-        toClose.add(mirror);
-        intake = new UpdateIntake(broker, storageFull::get, new AcceptedUpdates(mirror), new IngestStats(),
-                Clock.systemUTC());
-        toClose.add(intake);
+        parts = new IntakeOnRealParts("jms-give-back", 2);
+        broker = parts.broker;
+        identity = parts.embedded;
+        intake = parts.intake;
         ingest = new JmsIngest(new UpdateValidator(), intake, broker, identity, 50);
-        toClose.add(ingest);
+        parts.closeAfter(ingest);
         camel = new DefaultCamelContext();
-        toClose.add(camel);
+        parts.closeAfter(camel);
     }
 
     @AfterEach
     void stop() throws Exception {
-        Collections.reverse(toClose);
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
+        parts.close();
     }
 
     @Test
@@ -91,9 +56,9 @@ class JmsIngestGiveBackTest {
         sendToInbound(sent, "SKU-0001", "SKU-0001");
 
         // The broker's disk is full: the first batch (4 messages) is given back whole.
-        storageFull.set(true);
+        parts.storageFull.set(true);
         assertThat(takeBatch(4)).as("the first batch was stored").isFalse();
-        storageFull.set(false);
+        parts.storageFull.set(false);
 
         // Right after a failure, nothing is taken (the ingest pauses instead of spinning)...
         assertThat(takeBatch(4)).as("a batch taken during the pause").isFalse();
@@ -115,7 +80,7 @@ class JmsIngestGiveBackTest {
     void onASharedBrokerANewMessageGroupIsGivenBackOnceAndThenIngestedInOrder() throws Exception {
         ingest.close();
         ingest = new JmsIngest(new UpdateValidator(), intake, broker, identity, 50, new io.storegateway.broker.GroupFence(100));
-        toClose.add(ingest);
+        parts.closeAfter(ingest);
         List<String> sent = IntStream.range(0, 6).mapToObj(i -> "fenced-u" + i).toList();
         sendToInbound(sent, "SKU-0002", "till-3");
 
@@ -153,14 +118,6 @@ class JmsIngestGiveBackTest {
 
     /** The update ids in a queue, head first. */
     private List<String> ids(String queue) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (JMSContext ctx = broker.connectionFactory().createContext(USER, SECRET);
-             QueueBrowser browser = ctx.createBrowser(ctx.createQueue(queue))) {
-            for (var e = browser.getEnumeration(); e.hasMoreElements(); ) {
-                Message m = (Message) e.nextElement();
-                ids.add(UpdateJson.MAPPER.readTree(m.getBody(String.class)).path("updateId").asText());
-            }
-        }
-        return ids;
+        return parts.ids(queue);
     }
 }
