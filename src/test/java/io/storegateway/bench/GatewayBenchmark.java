@@ -44,13 +44,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -99,6 +97,8 @@ class GatewayBenchmark {
     private final int perRequest = Integer.getInteger("bench.per-request", 100);
     private final int jmsCount = Integer.getInteger("bench.jms", smoke ? 1_000 : 20_000);
     private final int pagingBacklog = Integer.getInteger("bench.paging.backlog", smoke ? 20_000 : 200_000);
+    /** Warm-up (JIT, pools, caches): rounds of HTTP and JMS load until this long has passed (smoke: one round). */
+    private final int warmUpSeconds = Integer.getInteger("bench.warm-up-seconds", smoke ? 0 : 30);
     private final int jmsProducers = Integer.getInteger("bench.jms.producers", 4);
     private final int jmsPerCommit = Integer.getInteger("bench.jms.per-commit", 50);
     private final int latencyRate = Integer.getInteger("bench.latency.rate", smoke ? 200 : 1_000);
@@ -114,8 +114,11 @@ class GatewayBenchmark {
             smoke ? "target/bench/BENCHMARKS-smoke.md" : "docs/BENCHMARKS.md"));
 
     private final HttpLoad load = new HttpLoad();
-    /** The online phase's POSTs, each from sent to answered (ns). */
-    private final List<Long> requestLatencies = Collections.synchronizedList(new ArrayList<>());
+    /** Request latencies of the online phase (ns, from when each was due). */
+    private List<Long> onlineRequests = List.of();
+    /** The online phase's watched updates: POST sent -> HQ answered it, HQ answered -> a GET read APPLIED (ns). */
+    private final List<Long> toHqAnswer = Collections.synchronizedList(new ArrayList<>());
+    private final List<Long> hqAnswerToRead = Collections.synchronizedList(new ArrayList<>());
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> figures = new LinkedHashMap<>();
@@ -157,7 +160,8 @@ class GatewayBenchmark {
             // ---- warm-up (JIT, pools, caches) with HQ up, so the figures are of a warmed gateway
             long w0 = System.nanoTime();
             int warm = warmUp();
-            line("Warm-up: " + warm + " updates over HTTP and JMS, forwarded to HQ, in " + ms(System.nanoTime() - w0) + " ms (not measured)");
+            line("Warm-up: " + warm + " updates over HTTP and JMS, in rounds for at least " + warmUpSeconds
+                    + " s, forwarded to HQ, in " + ms(System.nanoTime() - w0) + " ms (not measured)");
 
             // ---- ingest, HQ down: the updates pile up as the backlog to drain
             hq.setFault("down", 1.0, 0);
@@ -602,8 +606,14 @@ class GatewayBenchmark {
                 BareCamelIngest.class.getName(), List.of(cfg.toString(), base.resolve("data").toString(), Integer.toString(port)))) {
             poll(Duration.ofSeconds(60), Duration.ofMillis(50)).alias("bare Camel route up")
                     .until(() -> Files.readString(p.log()).contains("BARE-CAMEL-UP"));
-            bareLoad(p, port, 0, smoke ? 300 : 5_000, 1, 0);
-            bareLoad(p, port, 0, smoke ? 1_000 : 20_000, perRequest, smoke ? 300 : 5_000);
+            // warmed up as the gateway is: rounds of the same load for the same time
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmUpSeconds);
+            int seq = 0;
+            do {
+                bareLoad(p, port, 0, smoke ? 300 : 5_000, 1, seq);
+                bareLoad(p, port, 0, smoke ? 1_000 : 20_000, perRequest, seq + (smoke ? 300 : 5_000));
+                seq += smoke ? 1_300 : 25_000;
+            } while (System.nanoTime() < until);
             double single = bareLoad(p, port, 1, singleCount, 1, 0);
             double batched = bareLoad(p, port, 2, batchedCount, perRequest, 0);
             return new double[] {single, batched};
@@ -682,13 +692,19 @@ class GatewayBenchmark {
     private int warmUp() throws Exception {
         int single = smoke ? 300 : 5_000;
         int batched = smoke ? 1_000 : 20_000;
-        int jms = smoke ? 200 : 2_000;
-        httpIngest(0, single, 1);
-        httpIngest(0, batched, perRequest, single);
-        jmsIngest(0, jms, single + batched);
-        int total = single + batched + jms;
-        poll(Duration.ofSeconds(300), Duration.ofMillis(50)).alias("warm-up drained")
-                .until(() -> hq.appliedCount(STORE) >= total && backlog() == 0);
+        int jms = smoke ? 200 : 10_000;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmUpSeconds);
+        int total = 0;
+        do {
+            httpIngest(0, single, 1, total);
+            httpIngest(0, batched, perRequest, total + single);
+            jmsIngest(0, jms, total + single + batched);
+            total += single + batched + jms;
+            // each round applied before the next, whose updates of a SKU come from other senders: per-SKU order
+            int sent = total;
+            poll(Duration.ofSeconds(300), Duration.ofMillis(50)).alias("warm-up drained")
+                    .until(() -> hq.appliedCount(STORE) >= sent && backlog() == 0);
+        } while (System.nanoTime() < until);
         return total;
     }
 
@@ -749,138 +765,75 @@ class GatewayBenchmark {
 
     // ---------------------------------------------------------------- online latency
 
-    /** Enough senders that one slow answer does not hold the others back (each sends synchronously). */
-    static final int ONLINE_SENDERS = 32;
-
-    /** How many updates the online phase sends: the same number from each sender. */
+    /** How many updates the online phase sends. */
     private int onlineCount() {
-        return latencyRate * latencySeconds / ONLINE_SENDERS * ONLINE_SENDERS;
+        return latencyRate * latencySeconds;
     }
 
-    /** Sends at a steady rate; every n-th update is watched until it reads APPLIED. Answers those latencies (ns). */
+    /**
+     * Sends at a steady rate with HQ up, from the same clients and load as the fixed-rate phase (open loop);
+     * every n-th update is watched from when HQ answered it, with a GET a millisecond until it reads
+     * APPLIED. Answers those latencies (ns), from when its POST's body was built (when it was due).
+     */
     private List<Long> onlineLatency(int phase) throws Exception {
-        int senders = ONLINE_SENDERS;
-        int total = latencyRate * latencySeconds;
-        long interval = TimeUnit.SECONDS.toNanos(1) * senders / latencyRate;
+        int total = onlineCount();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        BlockingQueue<String> answered = new LinkedBlockingQueue<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        requestLatencies.clear();
+        List<CompletableFuture<Void>> watches = Collections.synchronizedList(new ArrayList<>());
+        io.vertx.core.http.HttpClient watcher = load.watcher("localhost", httpPort, 8);
+        AtomicInteger watchToken = new AtomicInteger();
         hq.whenAnswered(results -> {
+            long answered = System.nanoTime();
             for (UpdateResult r : results) {
-                if (sentAt.containsKey(r.updateId())) {
-                    answered.add(r.updateId());
+                Long at = sentAt.get(r.updateId());
+                if (at != null) {
+                    toHqAnswer.add(answered - at);
+                    // the other half of the tills: the watches do not use up the senders' rate limit
+                    String token = "Bearer " + tillToken(TILLS / 2 + watchToken.getAndIncrement() % (TILLS / 2));
+                    watches.add(load.watch(watcher, "/api/v1/updates/" + r.updateId(), token, "\"APPLIED\"")
+                            .thenAccept(seen -> {
+                                latencies.add(seen - at);
+                                hqAnswerToRead.add(seen - answered);
+                            }));
                 }
             }
         });
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicInteger done = new AtomicInteger();
         int appliedBefore = hq.appliedCount(STORE);
-        List<Thread> watchers = new ArrayList<>();
-        // enough watchers that a sample does not queue behind another's polling
-        for (int w = 0; w < 8; w++) {
-            int watcher = w;
-            Thread t = new Thread(() -> {
-                int polls = 0;
-                try {
-                    while (true) {
-                        String id = answered.poll(200, TimeUnit.MILLISECONDS);
-                        if (id == null) {
-                            if (done.get() == 1 && answered.isEmpty()) {
-                                return;
-                            }
-                            continue;
-                        }
-                        while (true) {
-                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/updates/" + id))
-                                    .header("Authorization", "Bearer " + tillToken(TILLS / 2 + watcher * 4 + polls++ % 4)).GET().build(),
-                                    HttpResponse.BodyHandlers.ofString());
-                            if (r.statusCode() == 200 && r.body().contains("\"APPLIED\"")) {
-                                latencies.add(System.nanoTime() - sentAt.get(id));
-                                break;
-                            }
-                            LockSupport.parkNanos(500_000);
-                        }
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "bench-watcher-" + w);
-            t.start();
-            watchers.add(t);
-        }
-        URI uri = URI.create(base() + "/api/v1/updates");
+        HttpLoad.Bodies bodies = bodies(phase, 1, 0);
+        int[] seq = new int[clients];
         long gw0 = gateway.cpuMillis();
-        long t0 = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        AtomicInteger late = new AtomicInteger();
-        for (int c = 0; c < senders; c++) {
-            int client = c;
-            Thread t = new Thread(() -> {
-                try {
-                    int n = total / senders;
-                    long start = t0 + interval * client / senders;
-                    for (int seq = 0; seq < n && failure.get() == null; seq++) {
-                        long due = start + seq * interval;
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        } else if (wait < -interval) {
-                            late.incrementAndGet();
-                        }
-                        String body = update(phase, client, seq, skuOf(client, senders, seq));
-                        String id = id(phase, client, seq);
-                        boolean watch = seq % latencySampleEvery == 0;
-                        if (watch) {
-                            sentAt.put(id, System.nanoTime());
-                        }
-                        long postedAt = System.nanoTime();
-                        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(uri)
-                                .header("Authorization", "Bearer " + tillToken(client))
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                        requestLatencies.add(System.nanoTime() - postedAt);
-                        if (resp.statusCode() != 202) {
-                            throw new IllegalStateException("POST answered " + resp.statusCode() + ": " + resp.body());
-                        }
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "bench-steady-" + c);
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        long elapsed = System.nanoTime() - t0;
-        int applied0 = appliedBefore;
+        HttpLoad.Result paced;
         try {
-            poll(Duration.ofSeconds(120), Duration.ofMillis(20)).until(() -> failure.get() != null
-                    || (latencies.size() >= sentAt.size() && hq.appliedCount(STORE) >= applied0 + total / senders * senders));
-        } catch (ConditionTimeoutException e) {
-            // reported below from what was seen: the watched updates that never read APPLIED count as missing
-        }
-        done.set(1);
-        for (Thread t : watchers) {
-            t.join(5000);
-        }
-        hq.whenAnswered(r -> { });
-        if (failure.get() != null) {
-            throw new IllegalStateException("latency phase failed", failure.get());
+            paced = load.postAtRate("localhost", httpPort, "/api/v1/updates", tillTokens(clients), latencyRate, total, client -> {
+                if (seq[client] % latencySampleEvery == 0) {
+                    sentAt.put(id(phase, client, seq[client]), System.nanoTime());
+                }
+                seq[client]++;
+                return bodies.next(client);
+            });
+            onlineRequests = paced.latencies();
+            poll(Duration.ofSeconds(120), Duration.ofMillis(20)).until(() -> watches.size() >= sentAt.size()
+                    && hq.appliedCount(STORE) >= appliedBefore + total);
+            CompletableFuture.allOf(watches.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        } finally {
+            hq.whenAnswered(r -> { });
+            watcher.close();
         }
         assertThat(latencies).as("watched updates that reached APPLIED").hasSize(sentAt.size());
-        line(String.format(Locale.ROOT, "Online: %d updates at %d/s for %d s (sent over %d ms, %d sends behind schedule); gateway CPU %s",
-                total, latencyRate, latencySeconds, ms(elapsed), late.get(), cpuShare(gw0, elapsed)));
+        line(String.format(Locale.ROOT, "Online: %d updates at %d/s for %d s (%d clients, HQ up, sent over %d ms); gateway CPU %s",
+                total, latencyRate, latencySeconds, clients, ms(paced.elapsedNanos()), cpuShare(gw0, paced.elapsedNanos())));
         return latencies;
     }
 
     private void latencyFigures(List<Long> sampled) throws Exception {
-        figure("request latency at " + latencyRate + "/s during the online phase (32 JDK-client threads, HQ up), p50 / p99 (ms)",
-                pct(requestLatencies, 50) + " / " + pct(requestLatencies, 99));
+        figure("request latency at " + latencyRate + "/s during the online phase (fixed rate, HQ up), p50 / p99 (ms)",
+                pct(onlineRequests, 50) + " / " + pct(onlineRequests, 99));
         figure("online latency at " + latencyRate + "/s, POST sent -> reads APPLIED, p50 (ms)", pct(sampled, 50));
         figure("online latency at " + latencyRate + "/s, POST sent -> reads APPLIED, p99 (ms)", pct(sampled, 99));
+        figure("online latency, its two halves: POST sent -> HQ answered / HQ answered -> reads APPLIED, p50 (ms)",
+                pct(toHqAnswer, 50) + " / " + pct(hqAnswerToRead, 50));
+        figure("online latency, its two halves: POST sent -> HQ answered / HQ answered -> reads APPLIED, p99 (ms)",
+                pct(toHqAnswer, 99) + " / " + pct(hqAnswerToRead, 99));
         // The gateway's own clock, for every update of the phase: received -> settled in the mirror.
         List<Long> inside = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data").resolve("mirror").resolve("mirror.db"));
@@ -893,7 +846,7 @@ class GatewayBenchmark {
         figure("online latency, gateway's own clock, received -> settle stamped (all " + inside.size() + "), p50 / p99 (ms)",
                 pct(inside, 50) + " / " + pct(inside, 99));
         line("Watched " + sampled.size() + " updates (every " + latencySampleEvery + "th) from the POST to the first GET that reads APPLIED "
-                + "(polled from when HQ answered, every 0.5 ms); max " + pct(sampled, 100) + " ms.");
+                + "(polled from when HQ answered, every 1 ms); max " + pct(sampled, 100) + " ms.");
     }
 
     // ---------------------------------------------------------------- the mirror at scale

@@ -11,6 +11,7 @@ import io.vertx.core.http.PoolOptions;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -128,6 +129,47 @@ final class HttpLoad implements AutoCloseable {
             throw new IllegalStateException("HTTP load failed", failure.get());
         }
         return new Result(elapsed, latencies);
+    }
+
+    /**
+     * GETs {@code path} until its answer contains {@code text} (404 counts as not yet; any other answer but 200 fails it), a millisecond between tries, on one of
+     * {@code connections} keep-alive connections shared by every watch; completes with the
+     * {@link System#nanoTime()} of that answer.
+     */
+    CompletableFuture<Long> watch(HttpClient client, String path, String authorization, String text) {
+        CompletableFuture<Long> seen = new CompletableFuture<>();
+        watchOnce(client, path, authorization, text, seen);
+        return seen;
+    }
+
+    /** The client {@link #watch} uses: {@code connections} keep-alive connections to host:port. */
+    HttpClient watcher(String host, int port, int connections) {
+        return vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port).setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    }
+
+    private void watchOnce(HttpClient client, String path, String authorization, String text, CompletableFuture<Long> seen) {
+        client.request(HttpMethod.GET, path)
+                .compose(req -> req.putHeader("Authorization", authorization).send()
+                        .compose(resp -> resp.body().map(b -> {
+                            // 404: HQ can answer before the update's mirror row is written (it is before the 202)
+                            if (resp.statusCode() == 404) {
+                                return false;
+                            }
+                            if (resp.statusCode() != 200) {
+                                throw new IllegalStateException("GET " + path + " answered " + resp.statusCode() + ": " + b);
+                            }
+                            return b.toString().contains(text);
+                        })))
+                .onComplete(done -> {
+                    if (done.failed()) {
+                        seen.completeExceptionally(done.cause());
+                    } else if (done.result()) {
+                        seen.complete(System.nanoTime());
+                    } else {
+                        vertx.setTimer(1, id -> watchOnce(client, path, authorization, text, seen));
+                    }
+                });
     }
 
     /** One POST; fails unless answered 202. */
