@@ -132,9 +132,9 @@ final class HttpLoad implements AutoCloseable {
     }
 
     /**
-     * GETs {@code path} until its answer contains {@code text} (404 counts as not yet; any other answer but 200 fails it), a millisecond between tries, on one of
-     * {@code connections} keep-alive connections shared by every watch; completes with the
-     * {@link System#nanoTime()} of that answer.
+     * GETs {@code path} until its answer contains {@code text}, a millisecond between tries, on the
+     * {@link #watcher} client's connections; completes with the {@link System#nanoTime()} of that answer.
+     * A 404 counts as "not yet"; any other answer but 200 fails the watch.
      */
     CompletableFuture<Long> watch(HttpClient client, String path, String authorization, String text) {
         CompletableFuture<Long> seen = new CompletableFuture<>();
@@ -152,7 +152,7 @@ final class HttpLoad implements AutoCloseable {
         client.request(HttpMethod.GET, path)
                 .compose(req -> req.putHeader("Authorization", authorization).send()
                         .compose(resp -> resp.body().map(b -> {
-                            // 404: HQ can answer before the update's mirror row is written (it is before the 202)
+                            // 404: HQ may answer before ingest writes the update's mirror row (both happen before the 202)
                             if (resp.statusCode() == 404) {
                                 return false;
                             }
