@@ -63,12 +63,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <li>JMH micro-benchmarks of the validator, the differ, HQ answer parsing and a mirror batch write;</li>
  * <li>the broker alone (the same embedded broker and journal settings, its own JVM at -Xmx256m): persistent
  *     transacted sends, then transacted receives in forward-sized batches: the baseline;</li>
+ * <li>a bare Camel route (platform-http, Jackson, a pooled JMS send: {@link BareCamelIngest}) under the same
+ *     HTTP load, its own JVM at -Xmx256m, warmed up as the gateway is: the ingest baseline;</li>
  * <li>start-up to health UP, fresh and with an empty backlog;</li>
- * <li>HTTP ingest with one update per request and with 100 per request (32 keep-alive clients), and JMS
- *     ingest over TCP (several persistent producers), while HQ is down, which builds a backlog;</li>
+ * <li>after a warm-up of {@code bench.warm-up-seconds} (30 s) of the same HTTP and JMS load with HQ up:
+ *     HTTP ingest with one update per request and with 100 per request (32 keep-alive clients, a till
+ *     token each), JMS ingest over TCP (several persistent producers) and request latency at a fixed
+ *     1,000/s, while HQ is down, which builds a backlog; then the three ingest figures again with
+ *     {@code bench.paging.backlog} (200,000) queued, the queue paging to disk;</li>
  * <li>draining that backlog (100,000 updates by default) to HQ, mirror writes included, and its ratio
  *     to the broker's own transacted receive rate; every update applied once, per-SKU order kept;</li>
- * <li>online latency, accepted to APPLIED in the mirror, at a steady 1,000 updates/s;</li>
+ * <li>online latency, POST to a GET reading APPLIED, at a steady 1,000 updates/s with HQ up (open loop), in its
+ *     two halves (to HQ's answer, to the read) and on the gateway's own clock;</li>
  * <li>the gateway's heap after a full GC and its peak RSS, and the machine;</li>
  * <li>the mirror at scale ({@code bench.scale}, 1,000,000 by default): ingest with HQ down, product reads with all of
  *     them queued, start-up with them queued, their drain, the disk they take once settled (retention keeping
