@@ -71,7 +71,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *     token each), JMS ingest over TCP (several persistent producers) and request latency at a fixed
  *     1,000/s, while HQ is down, which builds a backlog; then the three ingest figures again with
  *     {@code bench.paging.backlog} (200,000) queued, the queue paging to disk;</li>
- * <li>draining that backlog (100,000 updates by default) to HQ, mirror writes included, and its ratio
+ * <li>draining that backlog (300,000 updates by default) to HQ, mirror writes included, and its ratio
  *     to the broker's own transacted receive rate; every update applied once, per-SKU order kept;</li>
  * <li>online latency, POST to a GET reading APPLIED, at a steady 1,000 updates/s with HQ up (open loop), in its
  *     two halves (to HQ's answer, to the read) and on the gateway's own clock;</li>
