@@ -146,6 +146,8 @@ public final class Gateway implements AutoCloseable {
 
     private void startAll() throws Exception {
         long started = System.nanoTime();
+        // Every setting against its rule first, all problems at once: the same words as `validate`.
+        GatewaySettingRules.requireValid(settings);
         AccessTokens tokens = AccessTokens.load(settings.usersFile());
         // Every configured key and trust store is opened now: a wrong path or password stops the start, naming the key.
         GatewayTls tls = GatewayTls.from(settings);

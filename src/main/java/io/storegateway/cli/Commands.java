@@ -1,6 +1,7 @@
 package io.storegateway.cli;
 
 import io.storegateway.Gateway;
+import io.storegateway.GatewaySettingRules;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.HqSimulator;
 import io.storegateway.security.AccessTokens;
@@ -54,9 +55,13 @@ public final class Commands {
     }
 
     private static GatewaySettings settings(String configFile, String routesDir) {
-        GatewaySettings s = GatewaySettings.load(Path.of(configFile));
+        GatewaySettings loaded = GatewaySettings.load(Path.of(configFile));
+        GatewaySettings s = routesDir == null ? loaded : loaded.with(GatewaySettings.ROUTES_DIR, routesDir);
+        // Before anything else (the log format, the demo credentials, the simulator's port): what
+        // `validate` would say, in its words.
+        GatewaySettingRules.requireValid(s);
         LogFormat.apply(s);
-        return routesDir == null ? s : s.with(GatewaySettings.ROUTES_DIR, routesDir);
+        return s;
     }
 
     private static int runGateway(GatewaySettings settings) {

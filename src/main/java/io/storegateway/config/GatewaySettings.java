@@ -5,8 +5,11 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The gateway's settings (README, Commands and Configuration). Values come from the config file, then environment variables
@@ -52,12 +55,16 @@ public final class GatewaySettings {
     /** Looked up for every key read, so a key that is in no file can still be set from outside. */
     private final Map<String, String> env;
     private final Properties system;
+    /** The line of the config file each key is on (for messages that say where to look). */
+    private final Map<String, Integer> lines;
 
-    private GatewaySettings(Properties values, Path source, Map<String, String> env, Properties system) {
+    private GatewaySettings(Properties values, Path source, Map<String, String> env, Properties system,
+            Map<String, Integer> lines) {
         this.values = values;
         this.source = source;
         this.env = env;
         this.system = system;
+        this.lines = lines;
     }
 
     /** Loads the file (it may be absent: defaults apply), then applies the environment and system properties. */
@@ -68,12 +75,14 @@ public final class GatewaySettings {
     static GatewaySettings load(Path configFile, Map<String, String> env, Properties system) {
         Properties merged = new Properties();
         DEFAULTS.forEach(merged::setProperty);
+        Map<String, Integer> lines = new HashMap<>();
         if (configFile != null && Files.isRegularFile(configFile)) {
             try (Reader r = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
                 Properties file = new Properties();
                 file.load(r);
                 file.stringPropertyNames().forEach(k -> merged.setProperty(k, file.getProperty(k).trim()));
-            } catch (IOException e) {
+                lines = linesOf(Files.readAllLines(configFile, StandardCharsets.UTF_8));
+            } catch (IOException | IllegalArgumentException e) {
                 throw new IllegalStateException("cannot read config file " + configFile + ": " + e.getMessage(), e);
             }
         }
@@ -88,7 +97,21 @@ public final class GatewaySettings {
                 merged.setProperty(key, system.getProperty(key));
             }
         }
-        return new GatewaySettings(merged, configFile, env, system);
+        return new GatewaySettings(merged, configFile, env, system, lines);
+    }
+
+    /** Where each key is set: its first line of the form {@code key = value} (or {@code key=value}, {@code key: value}). */
+    private static Map<String, Integer> linesOf(List<String> text) {
+        Map<String, Integer> at = new HashMap<>();
+        for (int i = 0; i < text.size(); i++) {
+            String l = text.get(i).strip();
+            if (l.isEmpty() || l.startsWith("#") || l.startsWith("!")) {
+                continue;
+            }
+            String key = l.split("[\\s=:]", 2)[0];
+            at.putIfAbsent(key, i + 1);
+        }
+        return at;
     }
 
     /** Settings from explicit values over the defaults only (tests and embedded use). */
@@ -96,7 +119,7 @@ public final class GatewaySettings {
         Properties merged = new Properties();
         DEFAULTS.forEach(merged::setProperty);
         overrides.forEach(merged::setProperty);
-        return new GatewaySettings(merged, null, Map.of(), new Properties());
+        return new GatewaySettings(merged, null, Map.of(), new Properties(), Map.of());
     }
 
     /** {@code gateway.hq.url} → {@code GATEWAY_HQ_URL}. */
@@ -111,9 +134,31 @@ public final class GatewaySettings {
         Properties sys = new Properties();
         sys.putAll(system);
         sys.remove(key);
-        Map<String, String> envCopy = new java.util.HashMap<>(env);
+        Map<String, String> envCopy = new HashMap<>(env);
         envCopy.remove(environmentName(key));
-        return new GatewaySettings(copy, source, envCopy, sys);
+        Map<String, Integer> linesCopy = new HashMap<>(lines);
+        linesCopy.remove(key);
+        return new GatewaySettings(copy, source, envCopy, sys, linesCopy);
+    }
+
+    /** Every key set in the file, by default or by {@code -D} (not those only in the environment). */
+    public Set<String> keys() {
+        return values.stringPropertyNames();
+    }
+
+    /**
+     * Where the value of {@code key} comes from, for a message: {@code -Dkey}, {@code env GATEWAY_KEY} or
+     * {@code file:line}; null for a default or a value given in code.
+     */
+    public String whereSet(String key) {
+        if (system.getProperty(key) != null) {
+            return "-D" + key;
+        }
+        if (env.get(environmentName(key)) != null) {
+            return "env " + environmentName(key);
+        }
+        Integer line = lines.get(key);
+        return line == null ? null : source + ":" + line;
     }
 
     public Path source() {

@@ -19,9 +19,9 @@ public final class ForwardBackoff {
     public static final String MULTIPLIER = "gateway.forward.backoff.multiplier";
     public static final String MAX_MS = "gateway.forward.backoff.max-ms";
     public static final String JITTER = "gateway.forward.backoff.jitter";
-    static final long DEFAULT_INITIAL_MS = 500;
+    public static final long DEFAULT_INITIAL_MS = 500;
     static final double DEFAULT_MULTIPLIER = 2.0;
-    static final long DEFAULT_MAX_MS = 30_000;
+    public static final long DEFAULT_MAX_MS = 30_000;
     static final double DEFAULT_JITTER = 0.2;
 
     private static final Logger LOG = LoggerFactory.getLogger(ForwardBackoff.class);

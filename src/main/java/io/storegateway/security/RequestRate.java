@@ -17,8 +17,8 @@ public final class RequestRate {
 
     public static final String PER_SECOND = "gateway.security.rate.per-second";
     public static final String BURST = "gateway.security.rate.burst";
-    static final double DEFAULT_PER_SECOND = 500;
-    static final double DEFAULT_BURST = 1000;
+    public static final double DEFAULT_PER_SECOND = 500;
+    public static final double DEFAULT_BURST = 1000;
 
     private static final double NANOS_PER_SECOND = 1_000_000_000d;
 

@@ -46,8 +46,8 @@ class CommandLineTest {
         String report = out.toString(StandardCharsets.UTF_8);
 
         assertThat(code).isEqualTo(1);
-        assertThat(report).contains(config + ":3: gateway.http.port must be a whole number");
-        assertThat(report).contains(config + ":4: gateway.log.format must be text or json, not 'xml'");
+        assertThat(report).contains(config + ":3: gateway.http.port: must be a port number from 1 to 65535, not 'eighty'");
+        assertThat(report).contains(config + ":4: gateway.log.format: must be one of text, json, not 'xml'");
         assertThat(report).contains(routes.resolve("broken.camel.yaml") + ":");
         assertThat(report).contains(routes.resolve("noid.camel.yaml") + ":1: route has no id");
     }

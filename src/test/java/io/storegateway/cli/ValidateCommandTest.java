@@ -68,8 +68,8 @@ class ValidateCommandTest {
         String report = out.toString(StandardCharsets.UTF_8);
 
         assertThat(code).as(report).isEqualTo(1);
-        assertThat(report).contains(config + ":2: gateway.mirror.retention must be 0 (keep everything), a number of days")
-                .contains(config + ":3: gateway.mirror.jdbc-url names an H2 database, which the mirror no longer runs on");
+        assertThat(report).contains(config + ":2: gateway.mirror.retention: must be 0 (keep everything), a number of days")
+                .contains(config + ":3: gateway.mirror.jdbc-url: names an H2 database, which the mirror no longer runs on");
     }
 
     @Test
