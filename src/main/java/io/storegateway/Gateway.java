@@ -66,6 +66,7 @@ import io.storegateway.security.RequireRole;
 import io.storegateway.security.Role;
 import io.storegateway.web.ApiErrors;
 import io.storegateway.web.ConsoleRoutes;
+import io.storegateway.web.OpenApiRoutes;
 import io.storegateway.web.HttpServerGuard;
 import io.storegateway.web.JsonHttpErrors;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -329,6 +330,7 @@ public final class Gateway implements AutoCloseable {
         camel.configure().addRoutesBuilder(new ApiErrors());
         camel.configure().addRoutesBuilder(new MirrorApiRoutes(terminal, views, acceptedUpdates));
         camel.configure().addRoutesBuilder(new ConsoleRoutes());
+        camel.configure().addRoutesBuilder(new OpenApiRoutes(terminal));
         camel.configure().addRoutesBuilder(new AdminApiRoutes(admin, status, reconciliation,
                 new ParkedMessages(connections, acceptedUpdates)));
         camel.configure().addRoutesBuilder(new ConflictApiRoutes(admin, conflicts,
