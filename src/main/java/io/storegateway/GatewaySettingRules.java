@@ -48,8 +48,7 @@ import static io.storegateway.config.SettingRule.trueOrFalse;
 import static io.storegateway.config.SettingRule.wholeNumber;
 
 /**
- * The rule of every setting the gateway, its routes and the HQ simulator read (README, "Configuration
- * reference"). Start-up ({@link Gateway#start}) and {@code validate} both check against these, so a value
+ * The rule of every setting the gateway, its routes and the HQ simulator read (docs/CONFIGURATION.md). Start-up ({@link Gateway#start}) and {@code validate} both check against these, so a value
  * that {@code validate} passes starts, and one that would stop the start is reported by {@code validate}.
  */
 public final class GatewaySettingRules {

@@ -7,7 +7,7 @@ import io.storegateway.web.ApiErrors;
 import io.storegateway.web.HttpReplies;
 import org.apache.camel.builder.RouteBuilder;
 
-/** The admin API (README, IT staff), for the admin role only. */
+/** The admin API (docs/OPERATING.md, IT staff), for the admin role only. */
 public final class AdminApiRoutes extends RouteBuilder {
 
     private final RequireRole admin;

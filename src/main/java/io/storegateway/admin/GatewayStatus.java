@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
-/** What IT sees at a glance (README, IT staff {@code GET /admin/v1/status}). No secret ever appears here. */
+/** What IT sees at a glance (docs/OPERATING.md, IT staff {@code GET /admin/v1/status}). No secret ever appears here. */
 public final class GatewayStatus {
 
     private final HqConnectivity connectivity;

@@ -2,7 +2,7 @@ package io.storegateway.broker;
 
 import java.util.List;
 
-/** The gateway's addresses. The first four are part of README, Terminals; the outbound queue is internal. */
+/** The gateway's addresses. The first four are part of docs/HTTP-API.md and docs/JMS.md; the outbound queue is internal. */
 public final class Queues {
 
     /** Terminals send here over JMS (raw, not yet validated). */

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * SIGTERM and SIGINT stop the gateway in order (routes, then broker and mirror) and exit 0, as
- * README, Commands and Configuration asks. A plain JVM shutdown hook would exit 143; handling the signal ourselves lets
+ * README, Commands, and docs/SETUP.md asks. A plain JVM shutdown hook would exit 143; handling the signal ourselves lets
  * in-flight batches finish or roll back first and then report success.
  */
 final class GracefulStop {

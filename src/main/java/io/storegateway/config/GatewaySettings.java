@@ -12,7 +12,7 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * The gateway's settings (README, Commands and Configuration). Values come from the config file, then environment variables
+ * The gateway's settings (README, Commands, and docs/SETUP.md). Values come from the config file, then environment variables
  * ({@code gateway.hq.url} → {@code GATEWAY_HQ_URL}), then JVM system properties, the last one winning.
  * Each capability reads its own keys through the typed getters and fails fast naming a bad key.
  */
@@ -34,7 +34,7 @@ public final class GatewaySettings {
     public static final String USERS_FILE = "gateway.security.users-file";
     public static final String SIMULATOR_PORT = "hq.port";
 
-    /** Defaults of README, Commands and Configuration; every other key has its default beside the code that reads it. */
+    /** Defaults of README, Commands, and docs/SETUP.md; every other key has its default beside the code that reads it. */
     private static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry(STORE_ID, "S001"),
             Map.entry(DATA_DIR, "./data"),

@@ -14,7 +14,7 @@ import org.apache.camel.builder.RouteBuilder;
 
 import java.io.IOException;
 
-/** {@code GET /admin/v1/conflicts} and {@code POST /admin/v1/conflicts/{id}/resolve} (README, IT staff). */
+/** {@code GET /admin/v1/conflicts} and {@code POST /admin/v1/conflicts/{id}/resolve} (docs/OPERATING.md, IT staff). */
 public final class ConflictApiRoutes extends RouteBuilder {
 
     private final RequireRole admin;

@@ -10,7 +10,7 @@ import org.apache.camel.Message;
 import java.util.List;
 
 /**
- * Turns a batch into HQ's request (README, The HQ protocol): {@code {"updates":[…]}} with the Idempotency-Key and
+ * Turns a batch into HQ's request (docs/HQ-PROTOCOL.md): {@code {"updates":[…]}} with the Idempotency-Key and
  * the HQ token. Every other header is dropped first so nothing internal leaks to HQ.
  */
 public final class HqBatchRequest {

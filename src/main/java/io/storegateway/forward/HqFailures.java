@@ -3,7 +3,7 @@ package io.storegateway.forward;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
- * What an HQ call's failure means (README, The HQ protocol): HQ refused the gateway (401/403: stop and alert),
+ * What an HQ call's failure means (docs/HQ-PROTOCOL.md): HQ refused the gateway (401/403: stop and alert),
  * HQ refused the batch (400/422: find the update at fault), or anything else, which is transient
  * (5xx, time-outs, connection errors, an answer we could not read): retry for as long as it takes.
  */

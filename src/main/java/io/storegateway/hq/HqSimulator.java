@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
- * The reference HQ of README, The HQ protocol on a real socket: the protocol under {@code /hq/}, and under
+ * The reference HQ of docs/HQ-PROTOCOL.md on a real socket: the protocol under {@code /hq/}, and under
  * {@code /sim/} the knobs to inject faults and to make edits at HQ. State lives in memory and
  * survives {@link #stop()} and a later {@link #start()} on the same port.
  */

@@ -3,7 +3,7 @@ package io.storegateway.hq;
 import java.math.BigDecimal;
 import java.time.Instant;
 
-/** HQ's authoritative state of one product, as HQ sends it (README, The HQ protocol). */
+/** HQ's authoritative state of one product, as HQ sends it (docs/HQ-PROTOCOL.md). */
 public record ProductRecord(
         String sku,
         String name,

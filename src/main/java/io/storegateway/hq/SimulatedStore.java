@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One store's inventory as the simulated HQ holds it, with the HQ semantics of README, The HQ protocol.
+ * One store's inventory as the simulated HQ holds it, with the HQ semantics of docs/HQ-PROTOCOL.md.
  * Every method holds this store's lock, so a batch is atomic with respect to other batches of
  * the same store while different stores never wait for each other.
  */

@@ -1,2 +1,2 @@
-/** The HQ protocol (README, The HQ protocol): its records and results, and the reference HQ simulator. */
+/** The HQ protocol (docs/HQ-PROTOCOL.md): its records and results, and the reference HQ simulator. */
 package io.storegateway.hq;

@@ -1,7 +1,7 @@
 package io.storegateway.ingest;
 
 /**
- * One problem with terminal input, as reported in {@code details} of a 400 answer (README, Terminals).
+ * One problem with terminal input, as reported in {@code details} of a 400 answer (docs/HTTP-API.md and docs/JMS.md).
  *
  * @param index   position of the update in the body (0 for a single object), or {@link #WHOLE_BODY}
  *                when the body as a whole is at fault (not JSON, empty array, too many updates)

@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * {@code POST /api/v1/updates} (README, Terminals): 202 only once every update in the body is on disk.
+ * {@code POST /api/v1/updates} (docs/HTTP-API.md and docs/JMS.md): 202 only once every update in the body is on disk.
  * Free of any HTTP framework: {@link HttpIngestHandler} serves it.
  */
 public final class HttpIngest {

@@ -39,7 +39,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Takes messages from {@code store.updates.in} (README, Terminals). The route takes them in batches
+ * Takes messages from {@code store.updates.in} (docs/JMS.md). The route takes them in batches
  * ({@link #takeBatch}): up to {@code gateway.ingest.jms.batch-size} messages in one JMS transaction on
  * one consumer, so a terminal's messages keep their order and a batch costs two journal syncs, not two
  * per message. The valid ones go through {@link UpdateIntake} together; an invalid one is copied,
@@ -292,7 +292,7 @@ public final class JmsIngest implements AutoCloseable {
         return new Read(withIds(result.updates(), messageKey(m)), result.array(), null);
     }
 
-    /** Receipts go to a terminal's own temporary queue (README, Terminals), never to a named address. */
+    /** Receipts go to a terminal's own temporary queue (docs/JMS.md), never to a named address. */
     static boolean mayReplyTo(Destination replyTo) {
         return replyTo == null || replyTo instanceof TemporaryQueue || replyTo instanceof TemporaryTopic;
     }

@@ -41,7 +41,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Checks what a terminal sent (README, Terminals: the update message) and turns it into {@link InventoryUpdate}s; shared by the
+ * Checks what a terminal sent (docs/HTTP-API.md, the update message) and turns it into {@link InventoryUpdate}s; shared by the
  * HTTP and the JMS ingest. Stateless and thread-safe: one instance can serve every route.
  *
  * <p>Hostile input is stopped before it costs much: the bytes must be strict UTF-8, then one streaming

@@ -74,7 +74,7 @@ final class H2MirrorImport {
         } catch (SQLException | IOException | RuntimeException e) {
             throw new IllegalStateException("the mirror of the earlier version (" + h2 + ") could not be carried into "
                     + sqliteFile + ": " + e.getMessage() + ". Nothing was changed; the broker still holds every queued update. "
-                    + "To start with an empty mirror instead, move " + h2 + " elsewhere (README, \"The mirror\").", e);
+                    + "To start with an empty mirror instead, move " + h2 + " elsewhere (docs/SETUP.md, \"The mirror\").", e);
         }
     }
 

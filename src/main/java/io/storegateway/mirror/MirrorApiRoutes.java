@@ -9,7 +9,7 @@ import io.storegateway.web.HttpReplies;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
-/** The read side for terminals (README, Terminals), served from the mirror, offline too. */
+/** The read side for terminals (docs/HTTP-API.md and docs/JMS.md), served from the mirror, offline too. */
 public final class MirrorApiRoutes extends RouteBuilder {
 
     private static final int MAX_ID = 64;

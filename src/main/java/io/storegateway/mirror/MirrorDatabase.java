@@ -91,7 +91,7 @@ public final class MirrorDatabase implements AutoCloseable {
         if (url.startsWith("jdbc:h2:")) {
             throw new IllegalStateException(GatewaySettings.MIRROR_JDBC_URL + " names an H2 database, which the mirror no "
                     + "longer runs on. Leave the key empty for the SQLite file under the data dir: at its first start the "
-                    + "gateway carries an H2 mirror from <data-dir>/mirror/mirror.mv.db into it (README, \"The mirror\").");
+                    + "gateway carries an H2 mirror from <data-dir>/mirror/mirror.mv.db into it (docs/SETUP.md, \"The mirror\").");
         }
         throw new IllegalStateException(GatewaySettings.MIRROR_JDBC_URL + " must start with jdbc:sqlite: or jdbc:postgresql:, not "
                 + redact(url));

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.update.UpdateJson;
 
-/** JSON of the mirror's read side (README, Terminals). */
+/** JSON of the mirror's read side (docs/HTTP-API.md and docs/JMS.md). */
 public final class ProductJson {
 
     private ProductJson() {

@@ -1,6 +1,6 @@
 package io.storegateway.mirror;
 
-/** Where an accepted update stands (README, Terminals). */
+/** Where an accepted update stands (docs/HTTP-API.md and docs/JMS.md). */
 public enum UpdateStatus {
     /** Stored durably, not yet acknowledged by HQ. */
     QUEUED,

@@ -18,7 +18,7 @@ public final class DemoCredentials {
     /** The mirror password of docker/compose.yaml's demo PostgreSQL, as it once shipped. */
     public static final String MIRROR_PASSWORD = "demo-mirror-password";
 
-    private static final String HOW = "see README, \"Users and tokens\"";
+    private static final String HOW = "see docs/SETUP.md, \"Users and tokens\"";
 
     private DemoCredentials() {
     }

@@ -1,2 +1,2 @@
-/** The update message (README, Terminals: the update message): the value every capability passes along, and its JSON form. */
+/** The update message (docs/HTTP-API.md, the update message): the value every capability passes along, and its JSON form. */
 package io.storegateway.update;

@@ -24,7 +24,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** IT lists, replays and discards what was set aside on the DLQ and the invalid queue (README, IT staff). */
+/** IT lists, replays and discards what was set aside on the DLQ and the invalid queue (docs/OPERATING.md, IT staff). */
 class ParkedMessagesTest {
 
     private TestGateway t;

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What each user may do on the embedded broker (README, Terminals), checked with real clients over the
+ * What each user may do on the embedded broker (docs/HTTP-API.md and docs/JMS.md), checked with real clients over the
  * broker's TCP acceptor: Artemis's Jakarta client (CORE), ActiveMQ Classic's client (OpenWire), a
  * STOMP frame and an AMQP connection (proton-j's engine) on raw sockets.
  */

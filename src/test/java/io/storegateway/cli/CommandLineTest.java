@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The commands of README, Commands and Configuration, as a user runs them. */
+/** The commands of README, Commands, and docs/SETUP.md, as a user runs them. */
 class CommandLineTest {
 
     @Test
@@ -73,7 +73,7 @@ class CommandLineTest {
             // Each demo secret, where it is, and what to do about it.
             assertThat(output).contains(Path.of("config/users.properties").toAbsolutePath() + ": user 'terminal-01' (terminal)")
                     .contains("user 'it-admin' (admin)")
-                    .contains("README, \"Users and tokens\"")
+                    .contains("docs/SETUP.md, \"Users and tokens\"")
                     .contains("gateway.hq.token is the demo value").contains("GATEWAY_HQ_TOKEN")
                     .contains("gateway.mirror.password is the demo value").contains("GATEWAY_MIRROR_PASSWORD")
                     .doesNotContain("Broker up");

@@ -59,7 +59,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Crash safety (issue 3, README, Commands and Configuration "kill -9 at any moment loses no update that was accepted"):
+ * Crash safety (issue 3, README, Commands, and docs/SETUP.md "kill -9 at any moment loses no update that was accepted"):
  * the gateway runs as its own JVM and is killed with SIGKILL at random moments while terminals send
  * 10,000 ADJUST_QUANTITY updates over HTTP and JMS and HQ flips between up, errors, time-outs,
  * lost answers and down. Once it has drained, every accepted update must be applied at HQ exactly

@@ -273,7 +273,7 @@ class HostileInputTest {
     }
 
     /**
-     * terminalId and name are free text (README, Terminals: the update message): such strings are legal there, and must be
+     * terminalId and name are free text (docs/HTTP-API.md and docs/JMS.md: the update message): such strings are legal there, and must be
      * stored and shown as the text they are, never run as SQL, a path or a template.
      */
     @ParameterizedTest(name = "{0} as terminalId and name")

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Hostile input over JMS (issue 6, README, Terminals): every message the gateway cannot take lands on
+ * Hostile input over JMS (issue 6, docs/HTTP-API.md and docs/JMS.md): every message the gateway cannot take lands on
  * {@code store.updates.invalid}, body untouched, with an {@code error} property saying why; nothing
  * is queued outbound or written to the mirror; and the consumer goes on with the next good message.
  */

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code POST /api/v1/updates} turns away what README, Terminals: the update message and §3 forbid, over real HTTP: the right
+ * {@code POST /api/v1/updates} turns away what docs/HTTP-API.md and docs/JMS.md: the update message and §3 forbid, over real HTTP: the right
  * status, a JSON error body naming the field at fault, nothing stored, and the gateway keeps
  * accepting good updates afterwards.
  */
@@ -57,7 +57,7 @@ class HttpIngestValidationTest {
         t.close();
     }
 
-    // --- 400: one rule of README, Terminals: the update message broken per case, the field at fault named --------------------
+    // --- 400: one rule of docs/HTTP-API.md and docs/JMS.md: the update message broken per case, the field at fault named --------------------
 
     static Stream<Arguments> invalidUpdates() {
         return Stream.of(

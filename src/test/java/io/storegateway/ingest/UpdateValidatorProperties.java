@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Properties of {@link UpdateValidator} over generated input (jqwik): every update within README, Terminals: the update message
+ * Properties of {@link UpdateValidator} over generated input (jqwik): every update within docs/HTTP-API.md and docs/JMS.md: the update message
  * passes and survives the trip through the gateway's own JSON; breaking any one field's rule is
  * refused naming exactly that field; no input whatever makes it throw; batches of up to 500 pass
  * and more are "too many". The example-based cases are in {@link UpdateValidatorTest}.

@@ -24,7 +24,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Who may call what over HTTP (README, Terminals, §6), for every route the running gateway serves, found
+ * Who may call what over HTTP (docs/HTTP-API.md and docs/JMS.md, §6), for every route the running gateway serves, found
  * from Camel itself so that a route added later is checked too: /api needs a terminal (or admin)
  * token, /admin an admin token; 401 with {@code WWW-Authenticate: Bearer} for no or an unknown token,
  * 403 for a token without the role; the console page and /observe need none.
