@@ -32,7 +32,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -199,6 +202,14 @@ class ConsoleBrowserTest {
         waitForText("status-online", "Online");
         waitForText("status-backlog", "0");
         waitFor("a last sync", d -> text("status-last-sync").endsWith("ago"));
+        // The time axis covers the samples there are, from the first: the outage takes a good part of the chart.
+        waitFor("the chart to show the backlog drained", d -> d.findElement(By.id("legend-backlog")).getText().equals("0"));
+        WebElement chart = byTestId("chart");
+        Instant firstSample = Instant.parse(it.get("/admin/v1/history").json().at("/points/0/at").asText());
+        assertThat(Instant.parse(chart.getAttribute("data-axis-start"))).isEqualTo(firstSample.truncatedTo(ChronoUnit.MILLIS));
+        assertThat(browser.findElements(By.cssSelector("#chart [data-axis-label]"))).extracting(WebElement::getText)
+                .contains("now").doesNotContain("−60 min");
+        assertThat(shareOfChartWithABacklog()).as("the outage's share of the chart's width").isGreaterThan(0.1);
         assertThat(t.hq.product(TestGateway.STORE, SKU).orElseThrow().quantity())
                 .isEqualTo(it.get("/api/v1/products/" + SKU).json().path("hq").path("quantity").asLong());
     }
@@ -274,5 +285,26 @@ class ConsoleBrowserTest {
         new WebDriverWait(browser, PATIENCE).until(ExpectedConditions.alertIsPresent()).accept();
         waitFor("the invalid row to leave the page", d -> rows("invalid-row") == 0);
         assertThat(t.gateway().depth(Queues.INVALID)).isZero();
+    }
+
+    /** How much of the backlog panel's width the drawn backlog is above zero. */
+    private double shareOfChartWithABacklog() {
+        WebElement panel = browser.findElement(By.cssSelector("#chart rect[data-panel=backlog]"));
+        double left = Double.parseDouble(panel.getAttribute("x"));
+        double width = Double.parseDouble(panel.getAttribute("width"));
+        double zero = Double.parseDouble(panel.getAttribute("y")) + Double.parseDouble(panel.getAttribute("height"));
+        List<double[]> drawn = new ArrayList<>();
+        for (WebElement line : browser.findElements(By.cssSelector("#chart polyline[data-series=backlog]"))) {
+            for (String point : line.getAttribute("points").trim().split("\\s+")) {
+                String[] xy = point.split(",");
+                drawn.add(new double[] {Double.parseDouble(xy[0]), Double.parseDouble(xy[1])});
+            }
+        }
+        for (WebElement dot : browser.findElements(By.cssSelector("#chart circle[data-series=backlog]"))) {
+            drawn.add(new double[] {Double.parseDouble(dot.getAttribute("cx")), Double.parseDouble(dot.getAttribute("cy"))});
+        }
+        double from = drawn.stream().filter(p -> p[1] < zero - 0.5).mapToDouble(p -> p[0]).min().orElse(left);
+        double to = drawn.stream().filter(p -> p[1] < zero - 0.5).mapToDouble(p -> p[0]).max().orElse(left);
+        return (to - from) / width;
     }
 }
