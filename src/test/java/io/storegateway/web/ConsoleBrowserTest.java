@@ -5,7 +5,10 @@ import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.admin.ActivityHistory;
 import io.storegateway.broker.Queues;
+import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.ProductRecord;
+import io.storegateway.routes.RouteFiles;
+import io.storegateway.routes.ShippedRoutes;
 import jakarta.jms.JMSContext;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +41,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -285,6 +289,41 @@ class ConsoleBrowserTest {
         new WebDriverWait(browser, PATIENCE).until(ExpectedConditions.alertIsPresent()).accept();
         waitFor("the invalid row to leave the page", d -> rows("invalid-row") == 0);
         assertThat(t.gateway().depth(Queues.INVALID)).isZero();
+    }
+
+    @Test
+    void showsARefusedRouteFileWithItsLineAndRestoresTheRunningVersionWithAClick() throws IOException {
+        Path routes = ShippedRoutes.copy("console-routes");
+        start("console-routes", Map.of(GatewaySettings.ROUTES_DIR, routes.toString(), RouteFiles.WATCH_INTERVAL_MS, "200"));
+        signIn(TestGateway.ADMIN_TOKEN);
+        waitForText("status-online", "Online");
+        assertThat(byTestId("routes-refused").isDisplayed()).as("nothing refused yet").isFalse();
+        String file = "post-to-hq.camel.yaml";
+        String running = Files.readString(routes.resolve(file));
+        String broken = running.replace("{{gateway.hq.url}}", "{{gateway.hq.no-such-url}}");
+        List<String> lines = broken.lines().toList();
+        int line = 1 + IntStream.range(0, lines.size()).filter(i -> lines.get(i).contains("no-such-url")).findFirst().orElseThrow();
+
+        Files.writeString(routes.resolve(file), broken);
+
+        String block = "[data-testid=route-refused][data-file='" + file + "']";
+        waitFor("the refused route file on the page", d -> !d.findElements(By.cssSelector(block)).isEmpty()
+                && byTestId("routes-refused").isDisplayed());
+        assertThat(browser.findElement(By.cssSelector(block + " [data-testid=route-error]")).getText())
+                .startsWith(file + ":" + line + ": ").contains("unresolvable placeholder");
+
+        browser.findElement(By.cssSelector(block + " [data-testid=restore-route]")).click();
+
+        waitFor("the refused file to leave the page", d -> !byTestId("routes-refused").isDisplayed());
+        assertThat(text("notice")).contains("restored");
+        assertThat(Files.readString(routes.resolve(file))).isEqualTo(running);
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(it.get("/admin/v1/status").json().at("/routes/reloadErrors")).isEmpty();
+            assertThat(new TerminalClient(t.baseUrl(), null).get("/observe/health").json().path("checks")).anySatisfy(check -> {
+                assertThat(check.path("name").asText()).isEqualTo("route-reload");
+                assertThat(check.path("status").asText()).isEqualTo("UP");
+            });
+        });
     }
 
     /** How much of the backlog panel's width the drawn backlog is above zero. */
