@@ -277,10 +277,7 @@ class ConsoleBrowserTest {
         assertThat(it.get("/admin/v1/dlq").json().path("items")).isEmpty();
 
         // An invalid JMS message whose body is markup: shown as text, never run as HTML.
-        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory("tcp://localhost:" + t.brokerPort());
-             JMSContext ctx = f.createContext(TestGateway.TERMINAL_USER, TestGateway.TERMINAL_TOKEN)) {
-            ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), "<img id=injected src=x onerror=alert(1)>");
-        }
+        sendToIngest("<img id=injected src=x onerror=alert(1)>");
         waitFor("the invalid message on the page", d -> rows("invalid-row") == 1);
         assertThat(browser.findElement(By.cssSelector("tr[data-testid=invalid-row]")).getText()).contains("<img id=injected");
         assertThat(browser.findElements(By.id("injected"))).isEmpty();
@@ -289,6 +286,30 @@ class ConsoleBrowserTest {
         new WebDriverWait(browser, PATIENCE).until(ExpectedConditions.alertIsPresent()).accept();
         waitFor("the invalid row to leave the page", d -> rows("invalid-row") == 0);
         assertThat(t.gateway().depth(Queues.INVALID)).isZero();
+    }
+
+    @Test
+    void anInvalidMessageShowsItsSkuAndUpdateIdAndAReplaySaysItIsStillInvalid() {
+        start("console-invalid", Map.of());
+        signIn(TestGateway.ADMIN_TOKEN);
+        waitForText("status-online", "Online");
+
+        sendToIngest("{\"updateId\":\"bad-1\",\"terminalId\":\"till-1\",\"type\":\"ADJUST_QUANTITY\",\"sku\":\"SKU-0002\","
+                + "\"delta\":\"lots\",\"occurredAt\":\"" + Instant.now() + "\"}");
+
+        String row = "tr[data-testid=invalid-row][data-update-id='bad-1']";
+        waitFor("the invalid message with its update id", d -> !d.findElements(By.cssSelector(row)).isEmpty());
+        List<String> cells = browser.findElement(By.cssSelector(row)).findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+        assertThat(cells.get(1)).isEqualTo("bad-1");
+        assertThat(cells.get(2)).isEqualTo("SKU-0002");
+
+        browser.findElement(By.cssSelector(row + " [data-testid=replay]")).click();
+
+        waitFor("the page to say it is still invalid", d -> text("notice").contains("still invalid"));
+        assertThat(text("notice")).contains("bad-1").contains("delta");
+        assertThat(browser.findElement(By.cssSelector(row)).getAttribute("data-still-invalid")).isEqualTo("yes");
+        assertThat(rows("invalid-row")).isEqualTo(1);
+        assertThat(t.gateway().depth(Queues.INVALID)).isEqualTo(1);
     }
 
     @Test
@@ -324,6 +345,13 @@ class ConsoleBrowserTest {
                 assertThat(check.path("status").asText()).isEqualTo("UP");
             });
         });
+    }
+
+    private void sendToIngest(String body) {
+        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory("tcp://localhost:" + t.brokerPort());
+             JMSContext ctx = f.createContext(TestGateway.TERMINAL_USER, TestGateway.TERMINAL_TOKEN)) {
+            ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), body);
+        }
     }
 
     /** How much of the backlog panel's width the drawn backlog is above zero. */
