@@ -332,7 +332,7 @@ public final class Gateway implements AutoCloseable {
         camel.configure().addRoutesBuilder(new ConsoleRoutes());
         camel.configure().addRoutesBuilder(new OpenApiRoutes(terminal));
         camel.configure().addRoutesBuilder(new AdminApiRoutes(admin, status, reconciliation,
-                new ParkedMessages(connections, acceptedUpdates)));
+                new ParkedMessages(connections, acceptedUpdates, jmsIngest::whyInvalid)));
         camel.configure().addRoutesBuilder(new ConflictApiRoutes(admin, conflicts,
                 new ManualResolutions(conflicts, views, intake, validator, clock)));
         // The console's chart: backlog and throughput over the last hour.

@@ -1,11 +1,15 @@
 package io.storegateway.admin;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.broker.Queues;
 import io.storegateway.mirror.Reconciliation;
 import io.storegateway.security.RequireRole;
 import io.storegateway.web.ApiErrors;
 import io.storegateway.web.HttpReplies;
+import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+
+import java.util.Optional;
 
 /** The admin API (docs/OPERATING.md, IT staff), for the admin role only. */
 public final class AdminApiRoutes extends RouteBuilder {
@@ -33,7 +37,7 @@ public final class AdminApiRoutes extends RouteBuilder {
                 .routeId("admin-" + path + "-replay")
                 .routeConfigurationId(ApiErrors.ID)
                 .process(admin)
-                .process(e -> answer(e, parked.replay(queue, e.getMessage().getHeader("id", String.class))));
+                .process(e -> replay(e, queue));
         from("platform-http:/admin/v1/" + path + "/{id}?httpMethodRestrict=DELETE")
                 .routeId("admin-" + path + "-discard")
                 .routeConfigurationId(ApiErrors.ID)
@@ -41,7 +45,20 @@ public final class AdminApiRoutes extends RouteBuilder {
                 .process(e -> answer(e, parked.discard(queue, e.getMessage().getHeader("id", String.class))));
     }
 
-    private static void answer(org.apache.camel.Exchange e, java.util.Optional<com.fasterxml.jackson.databind.node.ObjectNode> done) {
+    /** {@code ?force=true} replays an invalid message that ingest's check still refuses (for a route that transforms it first). */
+    private void replay(Exchange e, String queue) {
+        boolean force = "true".equals(e.getMessage().getHeader("force", String.class));
+        ParkedMessages.Replay replay = parked.replay(queue, e.getMessage().getHeader("id", String.class), force);
+        switch (replay.outcome()) {
+            case REPLAYED -> HttpReplies.json(e, 200, replay.message());
+            case NOT_FOUND -> answer(e, Optional.empty());
+            case STILL_INVALID -> HttpReplies.error(e, 422, "still_invalid", "the message is still invalid, so it stays on "
+                    + queue + ": " + replay.whyInvalid());
+            default -> throw new IllegalStateException(replay.outcome().name());
+        }
+    }
+
+    private static void answer(Exchange e, Optional<ObjectNode> done) {
         if (done.isPresent()) {
             HttpReplies.json(e, 200, done.get());
         } else {

@@ -34,12 +34,28 @@ public final class ParkedMessages {
 
     public static final int MAX_LISTED = 500;
 
+    /** Ingest's own check ({@code JmsIngest::whyInvalid}): why a message would be set aside again, or null. */
+    @FunctionalInterface
+    public interface IngestCheck {
+        String whyInvalid(Message m) throws JMSException;
+    }
+
+    public enum Replayed { REPLAYED, NOT_FOUND, STILL_INVALID }
+
+    /** What became of a replay: the message described, and for STILL_INVALID why. */
+    public record Replay(Replayed outcome, ObjectNode message, String whyInvalid) {
+
+        static final Replay NOT_FOUND = new Replay(Replayed.NOT_FOUND, null, null);
+    }
+
     private final BrokerConnections broker;
     private final AcceptedUpdates updates;
+    private final IngestCheck ingestCheck;
 
-    public ParkedMessages(BrokerConnections broker, AcceptedUpdates updates) {
+    public ParkedMessages(BrokerConnections broker, AcceptedUpdates updates, IngestCheck ingestCheck) {
         this.broker = broker;
         this.updates = updates;
+        this.ingestCheck = ingestCheck;
     }
 
     public ObjectNode list(String queue) {
@@ -58,8 +74,36 @@ public final class ParkedMessages {
         });
     }
 
-    /** Moves the message back where it came from; empty when there is no such message. */
-    public Optional<ObjectNode> replay(String queue, String id) {
+    /**
+     * Moves the message back where it came from. An invalid message that ingest would set aside again
+     * stays where it is (unless {@code force}: for an ingest route that changes messages before the check).
+     */
+    public Replay replay(String queue, String id, boolean force) {
+        if (Queues.INVALID.equals(queue) && !force) {
+            Optional<Replay> checked = broker.inTransaction(ctx -> peek(ctx, queue, id).map(this::checkedByIngest));
+            if (checked.isEmpty()) {
+                return Replay.NOT_FOUND;
+            }
+            if (checked.get().outcome() == Replayed.STILL_INVALID) {
+                logged("replay-refused", queue, checked.get().message(), "Message {} on {} not replayed, it is still invalid: {}",
+                        id, queue, checked.get().whyInvalid());
+                return checked.get();
+            }
+        }
+        return moveBack(queue, id).map(m -> new Replay(Replayed.REPLAYED, m, null)).orElse(Replay.NOT_FOUND);
+    }
+
+    /** What a replay would meet: STILL_INVALID with the reason, or REPLAYED when ingest would take the message now. */
+    private Replay checkedByIngest(Message m) {
+        try {
+            String why = ingestCheck.whyInvalid(m);
+            return new Replay(why == null ? Replayed.REPLAYED : Replayed.STILL_INVALID, describe(m), why);
+        } catch (JMSException e) {
+            throw new IllegalStateException("cannot read " + m + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<ObjectNode> moveBack(String queue, String id) {
         return broker.inTransaction(ctx -> take(ctx, queue, id).map(m -> {
             try {
                 String target = Queues.DLQ.equals(queue) ? Queues.OUTBOUND : Queues.INBOUND;
@@ -101,12 +145,34 @@ public final class ParkedMessages {
     }
 
     private static Optional<Message> take(JMSContext ctx, String queue, String id) {
-        if (!id.matches("ID:[A-Za-z0-9-]{1,80}")) {
+        if (!wellFormed(id)) {
             return Optional.empty();
         }
-        try (JMSConsumer consumer = ctx.createConsumer(ctx.createQueue(queue), "JMSMessageID = '" + id + "'")) {
+        try (JMSConsumer consumer = ctx.createConsumer(ctx.createQueue(queue), selector(id))) {
             return Optional.ofNullable(consumer.receive(1000));
         }
+    }
+
+    /** The message, left on the queue. */
+    private static Optional<Message> peek(JMSContext ctx, String queue, String id) {
+        if (!wellFormed(id)) {
+            return Optional.empty();
+        }
+        try (QueueBrowser browser = ctx.createBrowser(ctx.createQueue(queue), selector(id))) {
+            Enumeration<?> found = browser.getEnumeration();
+            return found.hasMoreElements() ? Optional.of((Message) found.nextElement()) : Optional.empty();
+        } catch (JMSException e) {
+            throw new IllegalStateException("cannot browse " + queue + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Only a JMS message id goes into a selector: nothing else can be said there. */
+    private static boolean wellFormed(String id) {
+        return id != null && id.matches("ID:[A-Za-z0-9-]{1,80}");
+    }
+
+    private static String selector(String id) {
+        return "JMSMessageID = '" + id + "'";
     }
 
     static ObjectNode describe(Message m) {
@@ -114,16 +180,24 @@ public final class ParkedMessages {
         try {
             n.put("id", m.getJMSMessageID());
             n.put("error", m.getStringProperty("error"));
-            n.put("updateId", m.getStringProperty(UpdateMessages.UPDATE_ID));
-            n.put("sku", m.getStringProperty(UpdateMessages.SKU));
             n.put("timestamp", m.getJMSTimestamp());
+            String body = null;
             if (m instanceof TextMessage t) {
-                n.put("body", t.getText());
+                body = t.getText();
             } else if (m instanceof BytesMessage b) {
                 byte[] bytes = new byte[(int) Math.min(b.getBodyLength(), 64 * 1024)];
                 b.readBytes(bytes);
                 b.reset();
-                n.put("body", new String(bytes, StandardCharsets.UTF_8));
+                body = new String(bytes, StandardCharsets.UTF_8);
+            }
+            // An invalid message is the terminal's own: no properties of the gateway's, but its body may name them.
+            String updateId = m.getStringProperty(UpdateMessages.UPDATE_ID);
+            String sku = m.getStringProperty(UpdateMessages.SKU);
+            BodyUpdateKeys inBody = updateId == null || sku == null ? BodyUpdateKeys.of(body) : null;
+            n.put("updateId", updateId != null ? updateId : inBody.updateIds());
+            n.put("sku", sku != null ? sku : inBody.skus());
+            if (body != null) {
+                n.put("body", body);
             }
         } catch (JMSException e) {
             n.put("unreadable", e.getMessage());

@@ -269,6 +269,11 @@ public final class JmsIngest implements AutoCloseable {
         return invalidReply(read.error());
     }
 
+    /** Why this message would be set aside as invalid if it came in now; null when it would be taken. */
+    public String whyInvalid(Message m) throws JMSException {
+        return read(m).error();
+    }
+
     /** A message's updates (with their ids) and whether its body was an array, or why it is invalid. */
     private record Read(List<InventoryUpdate> updates, boolean array, String error) {
     }

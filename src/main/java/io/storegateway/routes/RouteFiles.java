@@ -56,6 +56,11 @@ public final class RouteFiles implements AutoCloseable {
     public record RollbackResult(Rollback outcome, String message, List<RouteProblem> problems) {
     }
 
+    public enum Restore { RESTORED, UNKNOWN_FILE, NOTHING_RUNS, NOT_WRITTEN }
+
+    public record RestoreResult(Restore outcome, String message) {
+    }
+
     private record Refusal(Instant at, List<RouteProblem> problems) {
     }
 
@@ -65,6 +70,11 @@ public final class RouteFiles implements AutoCloseable {
 
         FileState refusedFor(Refusal r) {
             return new FileState(name, content, hash, routes, version, since, deleted, r);
+        }
+
+        /** The file on disk is what runs again: no refusal or deletion stands. */
+        FileState onDiskAgain() {
+            return new FileState(name, content, hash, routes, version, since, false, null);
         }
     }
 
@@ -173,8 +183,7 @@ public final class RouteFiles implements AutoCloseable {
             FileState current = files.get(name);
             if (current != null && hash.equals(current.hash())) {
                 // Back to what runs: a standing refusal or deletion is over.
-                files.put(name, new FileState(name, current.content(), hash, current.routes(), current.version(),
-                        current.since(), false, null));
+                files.put(name, current.onDiskAgain());
                 return;
             }
             RouteFileCheck.Result r = check.check(dir.resolve(name).toString(), content);
@@ -231,8 +240,10 @@ public final class RouteFiles implements AutoCloseable {
                     // version 0: what runs was never kept, so the newest kept one is the previous one.
                     .filter(v -> f.version() == 0 || v.number() < f.version()).reduce((a, b) -> b);
             if (target.isEmpty()) {
-                return new RollbackResult(Rollback.NO_PREVIOUS_VERSION, f.version() == 0
-                        ? name + " has no accepted version" : "version " + f.version() + " of " + name + " is the oldest one kept",
+                return new RollbackResult(Rollback.NO_PREVIOUS_VERSION, (f.version() == 0
+                        ? name + " has no accepted version" : "version " + f.version() + " of " + name + " is the oldest one kept")
+                        + (f.refused() == null || f.content() == null ? ""
+                        : "; to undo the refused edit, restore the running version (POST /admin/v1/routes/" + name + "/restore)"),
                         List.of());
             }
             int number = target.get().number();
@@ -261,6 +272,33 @@ public final class RouteFiles implements AutoCloseable {
             LOG.info("Route file {} rolled back from version {} to version {}: {}", name, f.version(), number, r.routes().keySet());
             return new RollbackResult(Rollback.ROLLED_BACK, "version " + number + " of " + name + " is running" + unwritten,
                     List.of());
+        }
+    }
+
+    /**
+     * Writes the version that runs back over the file in the routes directory, undoing a refused edit
+     * (or a deletion) there; nothing is swapped, so the flows do not even pause.
+     */
+    public RestoreResult restoreRunningVersion(String name) {
+        synchronized (swapLock) {
+            FileState f = files.get(name);
+            if (f == null) {
+                return new RestoreResult(Restore.UNKNOWN_FILE, "no route file named " + name);
+            }
+            if (f.content() == null) {
+                return new RestoreResult(Restore.NOTHING_RUNS, "nothing runs from " + name
+                        + " (it was refused when it was new): fix the file or delete it");
+            }
+            try {
+                RouteVersions.writeAtomically(dir.resolve(name), f.content());
+            } catch (IOException e) {
+                LOG.warn("Route file {} could not be restored to its running version {}: {}", name, f.version(), e.toString());
+                return new RestoreResult(Restore.NOT_WRITTEN, dir.resolve(name) + " could not be written (" + e.getMessage()
+                        + "): copy version " + f.version() + " from " + versions.dir().resolve(name) + " there by hand");
+            }
+            files.put(name, f.onDiskAgain());
+            LOG.info("Route file {} restored to its running version {}", name, f.version());
+            return new RestoreResult(Restore.RESTORED, "version " + f.version() + " of " + name + " is running and on disk again");
         }
     }
 
@@ -410,6 +448,13 @@ public final class RouteFiles implements AutoCloseable {
             item.put("line", e.line());
             item.put("message", e.message());
             item.put("at", e.at().toString());
+            // What "restore" would write back; null when nothing runs from the file.
+            FileState f = files.get(e.file());
+            if (f == null || f.content() == null) {
+                item.putNull("runningVersion");
+            } else {
+                item.put("runningVersion", f.version());
+            }
         }
         putInstant(n, "lastReloadAt", lastReloadAt);
         return n;

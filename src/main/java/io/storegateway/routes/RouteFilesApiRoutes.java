@@ -8,7 +8,10 @@ import io.storegateway.web.HttpReplies;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
-/** {@code GET /admin/v1/routes} and {@code POST /admin/v1/routes/{file}/rollback}, for the admin role. */
+/**
+ * {@code GET /admin/v1/routes}, {@code POST /admin/v1/routes/{file}/rollback} and
+ * {@code POST /admin/v1/routes/{file}/restore}, for the admin role.
+ */
 public final class RouteFilesApiRoutes extends RouteBuilder {
 
     private final RequireRole admin;
@@ -32,15 +35,27 @@ public final class RouteFilesApiRoutes extends RouteBuilder {
                 .routeConfigurationId(ApiErrors.ID)
                 .process(admin)
                 .process(this::rollback);
+
+        from("platform-http:/admin/v1/routes/{file}/restore?httpMethodRestrict=POST")
+                .routeId("admin-routes-restore")
+                .routeConfigurationId(ApiErrors.ID)
+                .process(admin)
+                .process(this::restore);
     }
 
-    private void rollback(Exchange exchange) {
+    /** The file named in the path; the name without {@code .camel.yaml} works too. */
+    private String file(Exchange exchange) {
         String file = exchange.getMessage().getHeader("file", String.class);
         // Only a name the gateway knows is ever used: the path cannot point outside the routes dir.
         if (file != null && !file.endsWith(RouteFileCheck.SUFFIX) && routeFiles.knows(file + RouteFileCheck.SUFFIX)) {
             file = file + RouteFileCheck.SUFFIX;
         }
-        RouteFiles.RollbackResult result = routeFiles.rollback(file == null ? "" : file);
+        return file == null ? "" : file;
+    }
+
+    private void rollback(Exchange exchange) {
+        String file = file(exchange);
+        RouteFiles.RollbackResult result = routeFiles.rollback(file);
         switch (result.outcome()) {
             case ROLLED_BACK -> HttpReplies.json(exchange, 200, routeFiles.fileJson(file));
             case UNKNOWN_FILE -> HttpReplies.error(exchange, 404, "not_found", result.message());
@@ -51,6 +66,18 @@ public final class RouteFilesApiRoutes extends RouteBuilder {
                 result.problems().forEach(p -> details.addObject().put("line", p.line()).put("message", p.message()));
                 HttpReplies.json(exchange, 422, body);
             }
+            default -> throw new IllegalStateException(result.outcome().name());
+        }
+    }
+
+    private void restore(Exchange exchange) {
+        String file = file(exchange);
+        RouteFiles.RestoreResult result = routeFiles.restoreRunningVersion(file);
+        switch (result.outcome()) {
+            case RESTORED -> HttpReplies.json(exchange, 200, routeFiles.fileJson(file));
+            case UNKNOWN_FILE -> HttpReplies.error(exchange, 404, "not_found", result.message());
+            case NOTHING_RUNS -> HttpReplies.error(exchange, 409, "nothing_running", result.message());
+            case NOT_WRITTEN -> HttpReplies.error(exchange, 500, "route_file_not_written", result.message());
             default -> throw new IllegalStateException(result.outcome().name());
         }
     }

@@ -79,18 +79,40 @@ class ParkedMessagesTest {
     }
 
     @Test
-    void anInvalidMessageIsListedReplayedIntoIngestAndDiscarded() throws Exception {
-        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory("tcp://localhost:" + t.brokerPort());
-             JMSContext ctx = f.createContext(TestGateway.TERMINAL_USER, TestGateway.TERMINAL_TOKEN)) {
-            ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), "{not json");
-        }
+    void anInvalidMessageIsListedWithTheKeysItsBodyNamesAndIsNotReplayedWhileStillInvalid() throws Exception {
+        sendToIngest("{\"updateId\":\"bad-1\",\"terminalId\":\"till-1\",\"type\":\"ADJUST_QUANTITY\",\"sku\":\"SKU-0001\","
+                + "\"delta\":\"lots\",\"occurredAt\":\"2026-01-01T10:00:00Z\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> t.gateway().depth(Queues.INVALID) == 1);
+        JsonNode item = it.get("/admin/v1/invalid").json().path("items").get(0);
+        assertThat(item.path("updateId").asText()).isEqualTo("bad-1");
+        assertThat(item.path("sku").asText()).isEqualTo("SKU-0001");
+        assertThat(item.path("error").asText()).contains("delta");
+
+        HttpResponse<String> replayed = send("POST", "/admin/v1/invalid/" + encode(item.path("id").asText()) + "/replay");
+
+        assertThat(replayed.statusCode()).as(replayed.body()).isEqualTo(422);
+        JsonNode answer = UpdateJson.MAPPER.readTree(replayed.body());
+        assertThat(answer.path("error").asText()).isEqualTo("still_invalid");
+        assertThat(answer.path("message").asText()).contains("still invalid").contains("delta");
+        JsonNode items = it.get("/admin/v1/invalid").json().path("items");
+        assertThat(items).hasSize(1);
+        assertThat(items.get(0).path("id").asText()).as("left where it was").isEqualTo(item.path("id").asText());
+        assertThat(terminal.get("/api/v1/updates/bad-1").status()).as("never accepted").isEqualTo(404);
+    }
+
+    @Test
+    void aForcedReplayPutsAnInvalidMessageBackIntoIngestAndADiscardRemovesIt() throws Exception {
+        sendToIngest("{not json");
         await().atMost(Duration.ofSeconds(20)).until(() -> t.gateway().depth(Queues.INVALID) == 1);
         JsonNode item = it.get("/admin/v1/invalid").json().path("items").get(0);
         assertThat(item.path("body").asText()).isEqualTo("{not json");
         assertThat(item.path("error").asText()).isNotBlank();
+        assertThat(item.path("updateId").isNull()).isTrue();
 
-        // Replayed into ingest it is still invalid, so it comes back, with a new id.
-        assertThat(send("POST", "/admin/v1/invalid/" + encode(item.path("id").asText()) + "/replay").statusCode()).isEqualTo(200);
+        // Forced into ingest it is still invalid there, so it comes back, with a new id.
+        HttpResponse<String> forced = send("POST", "/admin/v1/invalid/" + encode(item.path("id").asText()) + "/replay?force=true");
+        assertThat(forced.statusCode()).as(forced.body()).isEqualTo(200);
+        assertThat(UpdateJson.MAPPER.readTree(forced.body()).path("replayedTo").asText()).isEqualTo(Queues.INBOUND);
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             JsonNode items = it.get("/admin/v1/invalid").json().path("items");
             return items.size() == 1 && !items.get(0).path("id").asText().equals(item.path("id").asText());
@@ -99,6 +121,13 @@ class ParkedMessagesTest {
 
         assertThat(send("DELETE", "/admin/v1/invalid/" + encode(again)).statusCode()).isEqualTo(200);
         assertThat(t.gateway().depth(Queues.INVALID)).isZero();
+    }
+
+    private void sendToIngest(String body) {
+        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory("tcp://localhost:" + t.brokerPort());
+             JMSContext ctx = f.createContext(TestGateway.TERMINAL_USER, TestGateway.TERMINAL_TOKEN)) {
+            ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), body);
+        }
     }
 
     @Test

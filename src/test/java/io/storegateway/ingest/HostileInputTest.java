@@ -325,6 +325,8 @@ class HostileInputTest {
                 path("POST", "/admin/v1/routes/..%2F..%2Fconfig%2Fusers.properties/rollback", true),
                 path("POST", "/admin/v1/routes/..%2Fpom.xml/rollback", true),
                 path("POST", "/admin/v1/routes/%2Fetc%2Fpasswd/rollback", true),
+                path("POST", "/admin/v1/routes/..%2F..%2Fconfig%2Fusers.properties/restore", true),
+                path("POST", "/admin/v1/routes/%2Fetc%2Fpasswd/restore", true),
                 path("GET", "/api/v1/../../config/users.properties", false),
                 path("GET", "/api/v1/%2e%2e/%2e%2e/config/users.properties", false),
                 path("GET", "/no/such/thing", false));

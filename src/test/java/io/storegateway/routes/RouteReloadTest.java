@@ -30,13 +30,16 @@ import static org.awaitility.Awaitility.await;
 /**
  * Route files edited while the gateway runs, against a real gateway and HQ simulator: an edit is
  * swapped in and takes effect, a broken one is refused with its line while the old routes keep
- * forwarding, every version is kept, and a rollback puts the previous one back.
+ * forwarding, every version is kept, a rollback puts the previous one back, and a restore writes the
+ * running version back over a refused edit.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RouteReloadTest {
 
     private static final String FORWARD = "forward-to-hq.camel.yaml";
     private static final String POST = "post-to-hq.camel.yaml";
+    /** Edited by one test only, so it has one version until then. */
+    private static final String RECONCILE = "reconcile-with-hq.camel.yaml";
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private Path routes;
@@ -69,7 +72,7 @@ class RouteReloadTest {
     /** Each test leaves the shipped files running, so the next one starts from them. */
     @AfterEach
     void putShippedFilesBack() {
-        for (String file : List.of(FORWARD, POST)) {
+        for (String file : List.of(FORWARD, POST, RECONCILE)) {
             write(file, shipped.get(file));
             await().atMost(DEADLINE).until(() -> routeFile(file).path("refused").isNull()
                     && currentContent(file).equals(shipped.get(file)));
@@ -190,13 +193,9 @@ class RouteReloadTest {
 
     @Test
     void everyVersionIsKeptAndRollbackPutsThePreviousOneBack() throws IOException {
-        int before = routeFile(POST).path("version").asInt();
         String first = withHeader("X-Route-Edit", "first");
         String second = withHeader("X-Route-Edit", "second");
-        write(POST, first);
-        await().atMost(DEADLINE).until(() -> routeFile(POST).path("version").asInt() == before + 1);
-        write(POST, second);
-        await().atMost(DEADLINE).until(() -> routeFile(POST).path("version").asInt() == before + 2);
+        int before = acceptedInTurn(POST, first, second);
         forwardOne();
         assertThat(t.hq.lastBatchHeader("X-Route-Edit")).contains("second");
 
@@ -216,6 +215,69 @@ class RouteReloadTest {
         assertThat(it.call("POST", "/admin/v1/routes/post-to-hq/rollback").status()).as("the name without .camel.yaml works too")
                 .isEqualTo(200);
         assertThat(routeFile(POST).path("version").asInt()).isEqualTo(before);
+    }
+
+    @Test
+    void restoringTheRunningVersionWritesItOverARefusedEdit() {
+        int version = routeFile(POST).path("version").asInt();
+        String running = currentContent(POST);
+        write(POST, unresolvable(withHeader("X-Route-Edit", "broken")));
+        await().atMost(DEADLINE).until(() -> !status().at("/routes/reloadErrors").isEmpty());
+        assertThat(status().at("/routes/reloadErrors/0/runningVersion").asInt()).isEqualTo(version);
+        assertThat(routeReloadCheck(health()).path("status").asText()).isEqualTo("DOWN");
+
+        TerminalClient.Reply restored = it.call("POST", "/admin/v1/routes/" + POST + "/restore");
+
+        assertThat(restored.status()).as(restored.body()).isEqualTo(200);
+        assertThat(restored.json().path("version").asInt()).isEqualTo(version);
+        assertThat(restored.json().path("refused").isNull()).isTrue();
+        assertThat(read(POST)).isEqualTo(running);
+        // The watcher then reads the restored file: it is what runs, so the error stays cleared.
+        await().during(Duration.ofSeconds(1)).atMost(DEADLINE).until(() -> status().at("/routes/reloadErrors").isEmpty()
+                && routeReloadCheck(health()).path("status").asText().equals("UP"));
+        assertThat(routeFile(POST).path("version").asInt()).as("a restore is not a new version").isEqualTo(version);
+        forwardOne();
+    }
+
+    @Test
+    void withOneVersionKeptRestoreUndoesARefusedEditWhereRollbackCannot() {
+        assertThat(routeFile(RECONCILE).path("history")).as("only the version loaded at start").hasSize(1);
+        String broken = shipped.get(RECONCILE) + "\n- route: [\n";
+        write(RECONCILE, broken);
+        await().atMost(DEADLINE).until(() -> !status().at("/routes/reloadErrors").isEmpty());
+        assertThat(status().at("/routes/reloadErrors/0/file").asText()).isEqualTo(RECONCILE);
+
+        TerminalClient.Reply rollback = it.call("POST", "/admin/v1/routes/" + RECONCILE + "/rollback");
+        assertThat(rollback.status()).as(rollback.body()).isEqualTo(409);
+        assertThat(rollback.json().path("message").asText()).contains("/admin/v1/routes/" + RECONCILE + "/restore");
+        assertThat(read(RECONCILE)).isEqualTo(broken);
+
+        TerminalClient.Reply restored = it.call("POST", "/admin/v1/routes/reconcile-with-hq/restore");
+
+        assertThat(restored.status()).as(restored.body()).isEqualTo(200);
+        assertThat(read(RECONCILE)).isEqualTo(shipped.get(RECONCILE));
+        assertThat(status().at("/routes/reloadErrors")).isEmpty();
+        assertThat(routeReloadCheck(health()).path("status").asText()).isEqualTo("UP");
+        assertThat(routeFile(RECONCILE).path("version").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void rollbackGoesToTheVersionBeforeTheRunningOneWhileAnEditIsRefused() {
+        String first = withHeader("X-Route-Edit", "first");
+        String second = withHeader("X-Route-Edit", "second");
+        int before = acceptedInTurn(POST, first, second);
+        write(POST, unresolvable(second));
+        await().atMost(DEADLINE).until(() -> !routeFile(POST).path("refused").isNull());
+
+        TerminalClient.Reply rolledBack = it.call("POST", "/admin/v1/routes/" + POST + "/rollback");
+
+        assertThat(rolledBack.status()).as(rolledBack.body()).isEqualTo(200);
+        assertThat(rolledBack.json().path("version").asInt()).as("the version before the running one").isEqualTo(before + 1);
+        assertThat(read(POST)).isEqualTo(first);
+        await().atMost(DEADLINE).until(() -> status().at("/routes/reloadErrors").isEmpty()
+                && routeReloadCheck(health()).path("status").asText().equals("UP"));
+        forwardOne();
+        assertThat(t.hq.lastBatchHeader("X-Route-Edit")).contains("first");
     }
 
     @Test
@@ -260,6 +322,35 @@ class RouteReloadTest {
         return shipped.get(POST).replace(call, "            steps:\n"
                 + "              - setHeader:\n                  name: " + name + "\n                  constant: \"" + value + "\"\n"
                 + "              - to: \"{{gateway.hq.url}}");
+    }
+
+    /** Saves each content in turn, the next once the one before runs; answers the version that ran before them. */
+    private int acceptedInTurn(String file, String... contents) {
+        int before = routeFile(file).path("version").asInt();
+        for (int i = 0; i < contents.length; i++) {
+            int expected = before + i + 1;
+            write(file, contents[i]);
+            await().atMost(DEADLINE).until(() -> routeFile(file).path("version").asInt() == expected);
+        }
+        return before;
+    }
+
+    /** The HQ call's URL as a placeholder without a setting: the check refuses it. */
+    private static String unresolvable(String postToHq) {
+        assertThat(postToHq).contains("{{gateway.hq.url}}");
+        return postToHq.replace("{{gateway.hq.url}}", "{{gateway.hq.no-such-url}}");
+    }
+
+    private String read(String file) {
+        try {
+            return Files.readString(routes.resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private JsonNode health() {
+        return new TerminalClient(t.baseUrl(), null).get("/observe/health").json();
     }
 
     private void write(String file, String content) {

@@ -8,12 +8,12 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /** A copy of the project's route files in a directory of its own under target/, for a test to edit. */
-final class ShippedRoutes {
+public final class ShippedRoutes {
 
     private ShippedRoutes() {
     }
 
-    static Path copy(String name) {
+    public static Path copy(String name) {
         try {
             Path dir = Files.createDirectories(Path.of("target", "test-data", name + "-" + UUID.randomUUID().toString().substring(0, 8))
                     .toAbsolutePath());

@@ -5,7 +5,10 @@ import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.admin.ActivityHistory;
 import io.storegateway.broker.Queues;
+import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.ProductRecord;
+import io.storegateway.routes.RouteFiles;
+import io.storegateway.routes.ShippedRoutes;
 import jakarta.jms.JMSContext;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -32,9 +35,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -199,6 +206,14 @@ class ConsoleBrowserTest {
         waitForText("status-online", "Online");
         waitForText("status-backlog", "0");
         waitFor("a last sync", d -> text("status-last-sync").endsWith("ago"));
+        // The time axis covers the samples there are, from the first: the outage takes a good part of the chart.
+        waitFor("the chart to show the backlog drained", d -> d.findElement(By.id("legend-backlog")).getText().equals("0"));
+        WebElement chart = byTestId("chart");
+        Instant firstSample = Instant.parse(it.get("/admin/v1/history").json().at("/points/0/at").asText());
+        assertThat(Instant.parse(chart.getAttribute("data-axis-start"))).isEqualTo(firstSample.truncatedTo(ChronoUnit.MILLIS));
+        assertThat(browser.findElements(By.cssSelector("#chart [data-axis-label]"))).extracting(WebElement::getText)
+                .contains("now").doesNotContain("−60 min");
+        assertThat(shareOfChartWithABacklog()).as("the outage's share of the chart's width").isGreaterThan(0.1);
         assertThat(t.hq.product(TestGateway.STORE, SKU).orElseThrow().quantity())
                 .isEqualTo(it.get("/api/v1/products/" + SKU).json().path("hq").path("quantity").asLong());
     }
@@ -262,10 +277,7 @@ class ConsoleBrowserTest {
         assertThat(it.get("/admin/v1/dlq").json().path("items")).isEmpty();
 
         // An invalid JMS message whose body is markup: shown as text, never run as HTML.
-        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory("tcp://localhost:" + t.brokerPort());
-             JMSContext ctx = f.createContext(TestGateway.TERMINAL_USER, TestGateway.TERMINAL_TOKEN)) {
-            ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), "<img id=injected src=x onerror=alert(1)>");
-        }
+        sendToIngest("<img id=injected src=x onerror=alert(1)>");
         waitFor("the invalid message on the page", d -> rows("invalid-row") == 1);
         assertThat(browser.findElement(By.cssSelector("tr[data-testid=invalid-row]")).getText()).contains("<img id=injected");
         assertThat(browser.findElements(By.id("injected"))).isEmpty();
@@ -274,5 +286,92 @@ class ConsoleBrowserTest {
         new WebDriverWait(browser, PATIENCE).until(ExpectedConditions.alertIsPresent()).accept();
         waitFor("the invalid row to leave the page", d -> rows("invalid-row") == 0);
         assertThat(t.gateway().depth(Queues.INVALID)).isZero();
+    }
+
+    @Test
+    void anInvalidMessageShowsItsSkuAndUpdateIdAndAReplaySaysItIsStillInvalid() {
+        start("console-invalid", Map.of());
+        signIn(TestGateway.ADMIN_TOKEN);
+        waitForText("status-online", "Online");
+
+        sendToIngest("{\"updateId\":\"bad-1\",\"terminalId\":\"till-1\",\"type\":\"ADJUST_QUANTITY\",\"sku\":\"SKU-0002\","
+                + "\"delta\":\"lots\",\"occurredAt\":\"" + Instant.now() + "\"}");
+
+        String row = "tr[data-testid=invalid-row][data-update-id='bad-1']";
+        waitFor("the invalid message with its update id", d -> !d.findElements(By.cssSelector(row)).isEmpty());
+        List<String> cells = browser.findElement(By.cssSelector(row)).findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+        assertThat(cells.get(1)).isEqualTo("bad-1");
+        assertThat(cells.get(2)).isEqualTo("SKU-0002");
+
+        browser.findElement(By.cssSelector(row + " [data-testid=replay]")).click();
+
+        waitFor("the page to say it is still invalid", d -> text("notice").contains("still invalid"));
+        assertThat(text("notice")).contains("bad-1").contains("delta");
+        assertThat(browser.findElement(By.cssSelector(row)).getAttribute("data-still-invalid")).isEqualTo("yes");
+        assertThat(rows("invalid-row")).isEqualTo(1);
+        assertThat(t.gateway().depth(Queues.INVALID)).isEqualTo(1);
+    }
+
+    @Test
+    void showsARefusedRouteFileWithItsLineAndRestoresTheRunningVersionWithAClick() throws IOException {
+        Path routes = ShippedRoutes.copy("console-routes");
+        start("console-routes", Map.of(GatewaySettings.ROUTES_DIR, routes.toString(), RouteFiles.WATCH_INTERVAL_MS, "200"));
+        signIn(TestGateway.ADMIN_TOKEN);
+        waitForText("status-online", "Online");
+        assertThat(byTestId("routes-refused").isDisplayed()).as("nothing refused yet").isFalse();
+        String file = "post-to-hq.camel.yaml";
+        String running = Files.readString(routes.resolve(file));
+        String broken = running.replace("{{gateway.hq.url}}", "{{gateway.hq.no-such-url}}");
+        List<String> lines = broken.lines().toList();
+        int line = 1 + IntStream.range(0, lines.size()).filter(i -> lines.get(i).contains("no-such-url")).findFirst().orElseThrow();
+
+        Files.writeString(routes.resolve(file), broken);
+
+        String block = "[data-testid=route-refused][data-file='" + file + "']";
+        waitFor("the refused route file on the page", d -> !d.findElements(By.cssSelector(block)).isEmpty()
+                && byTestId("routes-refused").isDisplayed());
+        assertThat(browser.findElement(By.cssSelector(block + " [data-testid=route-error]")).getText())
+                .startsWith(file + ":" + line + ": ").contains("unresolvable placeholder");
+
+        browser.findElement(By.cssSelector(block + " [data-testid=restore-route]")).click();
+
+        waitFor("the refused file to leave the page", d -> !byTestId("routes-refused").isDisplayed());
+        assertThat(text("notice")).contains("restored");
+        assertThat(Files.readString(routes.resolve(file))).isEqualTo(running);
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(it.get("/admin/v1/status").json().at("/routes/reloadErrors")).isEmpty();
+            assertThat(new TerminalClient(t.baseUrl(), null).get("/observe/health").json().path("checks")).anySatisfy(check -> {
+                assertThat(check.path("name").asText()).isEqualTo("route-reload");
+                assertThat(check.path("status").asText()).isEqualTo("UP");
+            });
+        });
+    }
+
+    private void sendToIngest(String body) {
+        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory("tcp://localhost:" + t.brokerPort());
+             JMSContext ctx = f.createContext(TestGateway.TERMINAL_USER, TestGateway.TERMINAL_TOKEN)) {
+            ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), body);
+        }
+    }
+
+    /** How much of the backlog panel's width the drawn backlog is above zero. */
+    private double shareOfChartWithABacklog() {
+        WebElement panel = browser.findElement(By.cssSelector("#chart rect[data-panel=backlog]"));
+        double left = Double.parseDouble(panel.getAttribute("x"));
+        double width = Double.parseDouble(panel.getAttribute("width"));
+        double zero = Double.parseDouble(panel.getAttribute("y")) + Double.parseDouble(panel.getAttribute("height"));
+        List<double[]> drawn = new ArrayList<>();
+        for (WebElement line : browser.findElements(By.cssSelector("#chart polyline[data-series=backlog]"))) {
+            for (String point : line.getAttribute("points").trim().split("\\s+")) {
+                String[] xy = point.split(",");
+                drawn.add(new double[] {Double.parseDouble(xy[0]), Double.parseDouble(xy[1])});
+            }
+        }
+        for (WebElement dot : browser.findElements(By.cssSelector("#chart circle[data-series=backlog]"))) {
+            drawn.add(new double[] {Double.parseDouble(dot.getAttribute("cx")), Double.parseDouble(dot.getAttribute("cy"))});
+        }
+        double from = drawn.stream().filter(p -> p[1] < zero - 0.5).mapToDouble(p -> p[0]).min().orElse(left);
+        double to = drawn.stream().filter(p -> p[1] < zero - 0.5).mapToDouble(p -> p[0]).max().orElse(left);
+        return (to - from) / width;
     }
 }
