@@ -104,9 +104,12 @@ class OpenApiContractTest {
         check("GET", "/admin/v1/status", TestGateway.ADMIN_TOKEN, null, 200);
         check("GET", "/admin/v1/status", TestGateway.TERMINAL_TOKEN, null, 403);
         check("GET", "/admin/v1/history", TestGateway.ADMIN_TOKEN, null, 200);
-        // replayed, each comes back (HQ still rejects it; it is still not JSON), then it is discarded
-        parkedRoundTrip("dlq", Queues.DLQ);
-        parkedRoundTrip("invalid", Queues.INVALID);
+        // replayed, each comes back (HQ still rejects it; it is still not JSON, so only a forced replay
+        // takes it), then it is discarded
+        parkedRoundTrip("dlq", Queues.DLQ, "");
+        String stillInvalid = itemId(check("GET", "/admin/v1/invalid", TestGateway.ADMIN_TOKEN, null, 200));
+        check("POST", "/admin/v1/invalid/" + encode(stillInvalid) + "/replay", TestGateway.ADMIN_TOKEN, null, 422);
+        parkedRoundTrip("invalid", Queues.INVALID, "?force=true");
         String conflict = itemId(check("GET", "/admin/v1/conflicts", TestGateway.ADMIN_TOKEN, null, 200));
         check("POST", "/admin/v1/conflicts/" + conflict + "/resolve", TestGateway.ADMIN_TOKEN, "{\"choose\":\"SOMETIMES\"}", 400, false);
         check("POST", "/admin/v1/conflicts/" + conflict + "/resolve", TestGateway.ADMIN_TOKEN, "{\"choose\":\"HQ\"}", 200);
@@ -116,6 +119,8 @@ class OpenApiContractTest {
         check("GET", "/admin/v1/routes", TestGateway.ADMIN_TOKEN, null, 200);
         check("POST", "/admin/v1/routes/post-to-hq.camel.yaml/rollback", TestGateway.ADMIN_TOKEN, null, 409);
         check("POST", "/admin/v1/routes/no-such.camel.yaml/rollback", TestGateway.ADMIN_TOKEN, null, 404);
+        check("POST", "/admin/v1/routes/post-to-hq.camel.yaml/restore", TestGateway.ADMIN_TOKEN, null, 200);
+        check("POST", "/admin/v1/routes/no-such.camel.yaml/restore", TestGateway.ADMIN_TOKEN, null, 404);
 
         assertThat(exercised).as("every operation of the document is called here")
                 .containsAll(operationsOf(document));
@@ -123,10 +128,10 @@ class OpenApiContractTest {
                 .containsAll(routesOfTheServer());
     }
 
-    private void parkedRoundTrip(String list, String queue) throws Exception {
+    private void parkedRoundTrip(String list, String queue, String replayQuery) throws Exception {
         String base = "/admin/v1/" + list + "/";
         String id = itemId(check("GET", "/admin/v1/" + list, TestGateway.ADMIN_TOKEN, null, 200));
-        check("POST", base + encode(id) + "/replay", TestGateway.ADMIN_TOKEN, null, 200);
+        check("POST", base + encode(id) + "/replay" + replayQuery, TestGateway.ADMIN_TOKEN, null, 200);
         await().atMost(Duration.ofSeconds(20)).until(() -> t.gateway().depth(queue) == 1);
         String again = itemId(check("GET", "/admin/v1/" + list, TestGateway.ADMIN_TOKEN, null, 200));
         check("DELETE", base + encode(again), TestGateway.ADMIN_TOKEN, null, 200);
@@ -207,7 +212,7 @@ class OpenApiContractTest {
         String[] concrete = path.split("/");
         for (String t : List.of("/api/v1/updates/{updateId}", "/api/v1/products/{sku}", "/admin/v1/dlq/{id}/replay", "/admin/v1/dlq/{id}",
                 "/admin/v1/invalid/{id}/replay", "/admin/v1/invalid/{id}", "/admin/v1/conflicts/{id}/resolve",
-                "/admin/v1/routes/{file}/rollback")) {
+                "/admin/v1/routes/{file}/rollback", "/admin/v1/routes/{file}/restore")) {
             String[] parts = t.split("/");
             boolean match = parts.length == concrete.length;
             for (int i = 0; match && i < parts.length; i++) {
