@@ -2,6 +2,7 @@ package io.storegateway.cli;
 
 import io.storegateway.Gateway;
 import io.storegateway.config.GatewaySettings;
+import io.storegateway.config.ListenPort;
 import io.storegateway.hq.HqSimulator;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.security.DemoCredentials;
@@ -80,6 +81,7 @@ public final class Commands {
 
     private static int runDemo(GatewaySettings settings) {
         GracefulStop.takeSignals();
+        ListenPort.requireFree(GatewaySettings.SIMULATOR_PORT, settings.simulatorPort());
         HqSimulator hq = new HqSimulator(settings.simulatorPort());
         hq.setRequiredToken(settings.hqToken().isEmpty() ? null : settings.hqToken());
         hq.seedDemoCatalogue(settings.storeId(), DEMO_CATALOGUE_SIZE);
@@ -113,6 +115,7 @@ public final class Commands {
     }
 
     private static int runSimulator(GatewaySettings settings) {
+        ListenPort.requireFree(GatewaySettings.SIMULATOR_PORT, settings.simulatorPort());
         HqSimulator hq = new HqSimulator(settings.simulatorPort());
         String token = settings.get("hq.token", settings.hqToken());
         hq.setRequiredToken(token.isEmpty() ? null : token);

@@ -1,5 +1,6 @@
 package io.storegateway.cli;
 
+import io.storegateway.CommandRun;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestUsers;
 import io.storegateway.hq.HqSimulator;
@@ -123,6 +124,42 @@ class CommandLineTest {
             assertThat(gateway.exitValue()).as(Files.readString(log)).isZero();
         } finally {
             gateway.destroyForcibly();
+            hq.stop();
+        }
+    }
+
+    @Test
+    void aBusySimulatorPortIsOneLineNamingTheKey(@TempDir Path dir) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            CommandRun r = CommandRun.of(dir, List.of("-Dhq.port=" + port), "hq-simulator");
+
+            assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+            assertThat(r.stderr().lines()).as(r.output()).singleElement()
+                    .isEqualTo("store-gateway: hq.port " + port + " is already in use by another process");
+            assertThat(r.stdout()).as("no stack trace in the log either").doesNotContain("\tat ").doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void anOutOfRangePortNamesItsKey(@TempDir Path dir) throws IOException {
+        HqSimulator hq = new HqSimulator(0).start();
+        try {
+            Path config = runConfig(dir, 70_000, hq);
+            CommandRun gateway = CommandRun.of(dir, List.of(), "run", "--config", config.toString());
+            CommandRun simulator = CommandRun.of(dir, List.of("-Dhq.port=70000"), "hq-simulator", "--config", config.toString());
+            CommandRun management = CommandRun.of(dir, List.of("-Dgateway.http.port=" + freePort(), "-Dgateway.management.port=0"),
+                    "run", "--config", config.toString());
+
+            assertThat(gateway.exitCode()).as(gateway.output()).isEqualTo(1);
+            assertThat(gateway.stderr()).as(gateway.output())
+                    .isEqualTo("store-gateway: gateway.http.port must be a port from 1 to 65535, not 70000\n");
+            assertThat(simulator.stderr()).as(simulator.output())
+                    .isEqualTo("store-gateway: hq.port must be a port from 1 to 65535, not 70000\n");
+            assertThat(management.stderr()).as(management.output())
+                    .isEqualTo("store-gateway: gateway.management.port must be a port from 1 to 65535, not 0\n");
+            assertThat(gateway.stdout() + simulator.stdout() + management.stdout()).doesNotContain("\tat ");
+        } finally {
             hq.stop();
         }
     }
