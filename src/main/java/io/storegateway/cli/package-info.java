@@ -1,2 +1,2 @@
-/** The command line (README, Commands and Configuration): run, demo, hq-simulator, validate. */
+/** The command line (README, Commands and Configuration): run, demo, hq-simulator, validate, and --help. */
 package io.storegateway.cli;

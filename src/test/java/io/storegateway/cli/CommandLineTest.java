@@ -129,6 +129,58 @@ class CommandLineTest {
     }
 
     @Test
+    void helpPrintsTheUsageOfEveryCommandAndExitsZero(@TempDir Path dir) {
+        for (String help : List.of("--help", "-h", "help")) {
+            CommandRun r = CommandRun.of(dir, List.of(), help);
+
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.stdout()).startsWith("usage: java [-Dkey=value ...] -jar store-gateway.jar [COMMAND]")
+                    .contains("--config FILE", "--routes DIR", "GATEWAY_HTTP_PORT");
+            for (CommandLine.Command c : CommandLine.Command.values()) {
+                assertThat(r.stdout()).as(help).containsPattern("(?m)^  " + c.word + " +\\S");
+            }
+            assertThat(r.stderr()).isEmpty();
+        }
+    }
+
+    @Test
+    void commandHelpPrintsThatCommandsUsageAndStartsNothing(@TempDir Path dir) throws IOException {
+        CommandRun validate = CommandRun.of(dir, List.of(), "validate", "--help");
+        // A simulator that started would say "listening", and not exit.
+        CommandRun simulator = CommandRun.of(dir, List.of("-Dhq.port=" + freePort()), "hq-simulator", "--help");
+
+        assertThat(validate.exitCode()).as(validate.output()).isZero();
+        assertThat(validate.stdout()).startsWith("usage: java [-Dkey=value ...] -jar store-gateway.jar validate [--config FILE] [--routes DIR]")
+                .contains(CommandLine.Command.VALIDATE.meaning);
+        assertThat(simulator.exitCode()).as(simulator.output()).isZero();
+        assertThat(simulator.stdout()).startsWith("usage: java [-Dkey=value ...] -jar store-gateway.jar hq-simulator [--config FILE]\n")
+                .doesNotContain("--routes").doesNotContain("listening");
+    }
+
+    @Test
+    void aJavaOptionAfterTheCommandIsShownWhereItBelongs(@TempDir Path dir) {
+        CommandRun r = CommandRun.of(dir, List.of(), "run", "-Dgateway.http.port=1", "--config", "my.properties");
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(Commands.EXIT_USAGE);
+        assertThat(r.stderr().lines()).as(r.output()).singleElement().asString()
+                .contains("-Dgateway.http.port=1 is a Java option and goes before -jar")
+                .contains("java -Dgateway.http.port=1 -jar store-gateway.jar run --config my.properties");
+        assertThat(r.stdout()).isEmpty();
+    }
+
+    @Test
+    void configWithoutAValueIsOneLineNotAStackTrace(@TempDir Path dir) {
+        for (List<String> args : List.of(List.of("run", "--config"), List.of("validate", "--config", "--routes", "routes"))) {
+            CommandRun r = CommandRun.of(dir, List.of(), args.toArray(String[]::new));
+
+            assertThat(r.exitCode()).as(r.output()).isEqualTo(Commands.EXIT_USAGE);
+            assertThat(r.stderr().lines()).as(r.output()).singleElement().asString()
+                    .startsWith("store-gateway: --config needs a settings file");
+            assertThat(r.stdout()).isEmpty();
+        }
+    }
+
+    @Test
     void aBusySimulatorPortIsOneLineNamingTheKey(@TempDir Path dir) throws IOException {
         try (ServerSocket taken = new ServerSocket(0)) {
             int port = taken.getLocalPort();
