@@ -22,7 +22,9 @@ record CommandLine(Command command, boolean help, String configFile, String rout
         RUN("run", true, "the gateway (the default); refuses to start with the demo credentials"),
         DEMO("demo", true, "the gateway plus an in-process HQ simulator with a seeded catalogue"),
         HQ_SIMULATOR("hq-simulator", false, "the HQ simulator alone, on hq.port"),
-        VALIDATE("validate", true, "checks the config and the route files offline; exit 1 with one file:line message per problem");
+        VALIDATE("validate", true, "checks the config and the route files offline; exit 1 with one file:line message per problem"),
+        HEALTH("health", false, "asks the gateway on this machine (port and TLS as configured) whether it is live;"
+                + " exit 0 if UP, else 1");
 
         final String word;
         final boolean takesRoutes;

@@ -44,6 +44,7 @@ public final class Commands {
                 case VALIDATE -> new ConfigValidator(System.out).validate(Path.of(line.configFile()),
                         line.routesDir() != null ? Path.of(line.routesDir())
                                 : GatewaySettings.load(Path.of(line.configFile())).routesDir());
+                case HEALTH -> checkHealth(Path.of(line.configFile()));
             };
         } catch (IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
             if (e.getCause() == null) {
@@ -61,6 +62,17 @@ public final class Commands {
         GatewaySettings s = GatewaySettings.load(Path.of(line.configFile()));
         LogFormat.apply(s);
         return line.routesDir() == null ? s : s.with(GatewaySettings.ROUTES_DIR, line.routesDir());
+    }
+
+    private static int checkHealth(Path configFile) {
+        HealthProbe probe;
+        try {
+            probe = HealthProbe.of(GatewaySettings.load(configFile));
+        } catch (IllegalStateException e) {
+            System.out.println("DOWN: " + e.getMessage()); // settings the gateway cannot run with either
+            return 1;
+        }
+        return probe.check(System.out);
     }
 
     private static int runGateway(GatewaySettings settings) {
