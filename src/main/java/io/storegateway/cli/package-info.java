@@ -1,2 +1,2 @@
-/** The command line (README, Commands and Configuration): run, demo, hq-simulator, validate, health (the image's healthcheck), and --help. */
+/** The command line (README, Commands and Configuration): run, demo, hq-simulator, validate, health, and --help. */
 package io.storegateway.cli;

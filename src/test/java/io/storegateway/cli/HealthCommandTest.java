@@ -15,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +45,8 @@ class HealthCommandTest {
                 GatewayTls.KEYSTORE, ca.serverKeyStore("gateway").toString(),
                 KeyStoreFile.passwordKey(GatewayTls.KEYSTORE), TestCertificates.PASSWORD,
                 Gateway.MANAGEMENT_PORT, Integer.toString(managementPort)))) {
-            CommandRun health = CommandRun.of(dir, List.of(), "health", "--config", configFile(dir, t.settings()).toString());
+            Path config = t.writeConfig(dir.resolve("application.properties"));
+            CommandRun health = CommandRun.of(dir, List.of(), "health", "--config", config.toString());
 
             assertThat(health.exitCode()).as(health.output()).isZero();
             assertThat(health.stdout()).isEqualTo("UP https://127.0.0.1:" + managementPort + HealthProbe.PATH + "\n");
@@ -57,7 +57,7 @@ class HealthCommandTest {
     void exitsZeroForAPlainGatewayAndOneOnceItIsGone(@TempDir Path dir) {
         Path config;
         try (TestGateway t = TestGateway.started("health-plain", 1)) {
-            config = configFile(dir, t.settings());
+            config = t.writeConfig(dir.resolve("application.properties"));
             CommandRun up = CommandRun.of(dir, List.of(), "health", "--config", config.toString());
 
             assertThat(up.exitCode()).as(up.output()).isZero();
@@ -99,16 +99,5 @@ class HealthCommandTest {
 
         assertThat(health.exitCode()).as(health.output()).isEqualTo(1);
         assertThat(health.stdout()).isEqualTo("DOWN: gateway.management.port must be a whole number, not 'eighty'\n");
-    }
-
-    /** The settings a test gateway runs with, as the config file a `health` next to it reads. */
-    static Path configFile(Path dir, GatewaySettings settings) {
-        Path file = dir.resolve("application.properties");
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            settings.asProperties().store(out, null);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return file;
     }
 }
