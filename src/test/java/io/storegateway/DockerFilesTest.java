@@ -11,6 +11,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,14 +24,16 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * No Docker engine runs here (and hadolint is not in Debian), so docker/ is read as Docker reads it and
- * checked for what it names: the jar the build produces, files that exist, a healthcheck that asks the
- * gateway itself, and ports, volumes and config keys that match the settings.
+ * No Docker engine runs here (and hadolint is not in Debian), so docker/ and .dockerignore are read as
+ * Docker reads them and checked for what they name: the jar the build produces, files that exist and reach
+ * the build, a user that is not root and owns what the gateway writes, a healthcheck that asks the gateway
+ * itself, and ports, volumes and config keys that match the settings.
  */
 class DockerFilesTest {
 
     private static final Path DOCKERFILE = Path.of("docker/Dockerfile");
     private static final Path COMPOSE = Path.of("docker/compose.yaml");
+    private static final Path DOCKERIGNORE = Path.of(".dockerignore");
 
     @Test
     void theDockerfileCopiesTheJarTheBuildProducesAndFilesThatExist() throws IOException {
@@ -45,6 +48,50 @@ class DockerFilesTest {
         }
         assertThat(dockerfile.one("VOLUME")).contains("/var/lib/store-gateway");
         assertThat(dockerfile.env()).containsEntry("GATEWAY_DATA_DIR", "/var/lib/store-gateway");
+    }
+
+    @Test
+    void everyFileTheDockerfileCopiesReachesTheBuildAndTheRestStaysOut() throws Exception {
+        DockerIgnore ignore = DockerIgnore.read(DOCKERIGNORE);
+        Map<String, Object> build = map(service("gateway").get("build"));
+        assertThat(COMPOSE.getParent().resolve((String) build.get("context")).normalize().toAbsolutePath())
+                .as("the .dockerignore is at the root of compose's build context")
+                .isEqualTo(DOCKERIGNORE.toAbsolutePath().getParent());
+
+        List<String> copied = tracked(copiedFromTheContext(Dockerfile.read(DOCKERFILE)));
+        assertThat(copied).contains("pom.xml", "routes/forward-to-hq.camel.yaml", "config/application.properties");
+        assertThat(copied).allSatisfy(file -> assertThat(ignore.excludes(file)).as(file).isFalse());
+        assertThat(List.of("target/store-gateway.jar", "target/classes/io/storegateway/Gateway.class", "data/broker/journal/a.amq",
+                "data/mirror/mirror.db", ".git/HEAD", "docker/.env", "docker/users.properties",
+                "routes/.forward-to-hq.camel.yaml.tmp", "gateway.log"))
+                .allSatisfy(file -> assertThat(ignore.excludes(file)).as(file).isTrue());
+    }
+
+    @Test
+    void theImageRunsAsAUserThatIsNotRootAndOwnsTheRoutesAndTheData() throws IOException {
+        Dockerfile dockerfile = Dockerfile.read(DOCKERFILE);
+        String run = String.join(" && ", dockerfile.finalStage("RUN"));
+        Matcher useradd = Pattern.compile("useradd .*--uid (\\d+) --gid (\\S+) .*?(\\S+)(?: &&|$)").matcher(run);
+        assertThat(useradd.find()).as(run).isTrue();
+        String uid = useradd.group(1);
+        String name = useradd.group(3);
+        Matcher groupadd = Pattern.compile("groupadd --gid (\\d+) " + Pattern.quote(useradd.group(2)) + "\\b").matcher(run);
+        assertThat(groupadd.find()).as(run).isTrue();
+        String gid = groupadd.group(1);
+
+        assertThat(uid).isNotEqualTo("0");
+        assertThat(name).isNotEqualTo("root");
+        assertThat(dockerfile.one("USER")).isIn(uid + ":" + gid, uid, name, name + ":" + useradd.group(2));
+        // The gateway rewrites route files (rollback: a temporary file beside the file, moved over it) and
+        // writes the broker journal and the mirror: the user must own those directories.
+        Map<String, String> env = dockerfile.env();
+        for (String dir : List.of(env.get("GATEWAY_ROUTES_DIR"), env.get("GATEWAY_DATA_DIR"))) {
+            assertThat(run).as("mkdir and chown of " + dir)
+                    .containsPattern("mkdir -p [^&]*" + Pattern.quote(dir) + "\\b")
+                    .containsPattern("chown " + Pattern.quote(name + ":" + useradd.group(2)) + " [^&]*" + Pattern.quote(dir) + "\\b");
+        }
+        assertThat(dockerfile.finalStage("COPY")).filteredOn(c -> c.endsWith(" " + env.get("GATEWAY_ROUTES_DIR")))
+                .singleElement().asString().startsWith("--chown=" + name + ":" + useradd.group(2) + " ");
     }
 
     @Test
@@ -162,6 +209,16 @@ class DockerFilesTest {
             }
         }
         return sources;
+    }
+
+    /** The files git tracks under {@code paths}: what a clean clone, the build's context, holds. */
+    private static List<String> tracked(List<String> paths) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("git", "ls-files", "--"));
+        command.addAll(paths);
+        Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(git.waitFor()).as(out).isZero();
+        return out.lines().toList();
     }
 
     private static List<String> healthcheckCommand(String healthcheck) throws IOException {
