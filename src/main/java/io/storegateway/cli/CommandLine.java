@@ -68,7 +68,7 @@ record CommandLine(Command command, boolean help, String configFile, String rout
         }
         List<String> javaOptions = rest.stream().filter(a -> a.startsWith("-D")).toList();
         if (!javaOptions.isEmpty()) {
-            // Java reads -D only before -jar; after it, it is the gateway's argument and would be ignored.
+            // Java reads -D only before -jar; after it, it is an argument to the gateway, not a setting.
             List<String> fixed = new ArrayList<>(args);
             fixed.removeAll(javaOptions);
             throw new Unreadable(String.join(" ", javaOptions) + " is a Java option and goes before -jar: java "

@@ -13,7 +13,7 @@ import java.io.InputStream;
  */
 public final class ConsoleRoutes extends RouteBuilder {
 
-    public static final String PATH = "/console/";
+    static final String PATH = "/console/";
 
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
             + "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
