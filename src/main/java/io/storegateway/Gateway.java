@@ -24,6 +24,7 @@ import io.storegateway.broker.QueueDepths;
 import io.storegateway.broker.Queues;
 import io.storegateway.broker.RemoteBroker;
 import io.storegateway.config.GatewaySettings;
+import io.storegateway.config.ListenPort;
 import io.storegateway.forward.ForwardBackoff;
 import io.storegateway.forward.ForwardStats;
 import io.storegateway.forward.HqAnswerApplier;
@@ -103,6 +104,8 @@ public final class Gateway implements AutoCloseable {
     private static final String GATEWAY_USER = "gateway-internal";
     public static final String HQ_CONNECT_TIMEOUT_MS = "gateway.hq.connect-timeout-ms";
     public static final String HQ_RESPONSE_TIMEOUT_MS = "gateway.hq.response-timeout-ms";
+    /** Moves /observe to a port of its own; unset, it is on gateway.http.port. */
+    public static final String MANAGEMENT_PORT = "gateway.management.port";
 
     private final GatewaySettings settings;
     private final Clock clock;
@@ -152,9 +155,13 @@ public final class Gateway implements AutoCloseable {
         AccessTokens tokens = AccessTokens.load(settings.usersFile());
         // Every configured key and trust store is opened now: a wrong path or password stops the start, naming the key.
         GatewayTls tls = GatewayTls.from(settings);
-        requireFreePort(GatewaySettings.HTTP_PORT, settings.httpPort());
+        ListenPort.requireFree(GatewaySettings.HTTP_PORT, settings.httpPort());
+        int managementPort = managementPort(settings);
+        if (managementPort != settings.httpPort()) {
+            ListenPort.requireFree(MANAGEMENT_PORT, managementPort);
+        }
         if (settings.brokerUrl().isEmpty()) {
-            requireFreePort(GatewaySettings.BROKER_PORT, settings.brokerPort());
+            ListenPort.requireFree(GatewaySettings.BROKER_PORT, settings.brokerPort());
         }
 
         // The mirror opens (and migrates, or imports an earlier version's) while the broker starts: on two
@@ -396,7 +403,7 @@ public final class Gateway implements AutoCloseable {
         p.setProperty("camel.server.enabled", "true");
         p.setProperty("camel.server.port", Integer.toString(s.httpPort()));
         p.putIfAbsent("camel.server.maxBodySize", Integer.toString(2 * HttpIngest.MAX_BODY_BYTES));
-        // /observe/health and /observe/metrics (Prometheus), on the main port unless gateway.management.port is set.
+        // /observe/health and /observe/metrics (Prometheus), on the main port unless MANAGEMENT_PORT is set.
         p.setProperty("camel.metrics.enabled", "true");
         // Its per-endpoint timers clash in Prometheus with calls made outside routes (producer templates).
         p.putIfAbsent("camel.metrics.enableExchangeEventNotifier", "false");
@@ -404,7 +411,7 @@ public final class Gateway implements AutoCloseable {
         // Name every check and its state, not only the overall one: IT reads this page to see what is wrong.
         p.putIfAbsent("camel.health.exposureLevel", "full");
         p.setProperty("camel.management.enabled", "true");
-        p.setProperty("camel.management.port", s.get("gateway.management.port", Integer.toString(s.httpPort())));
+        p.setProperty("camel.management.port", Integer.toString(managementPort(s)));
         p.setProperty("camel.management.metricsEnabled", "true");
         p.setProperty("camel.management.healthCheckEnabled", "true");
         String connect = s.get(HQ_CONNECT_TIMEOUT_MS, "3000");
@@ -441,14 +448,9 @@ public final class Gateway implements AutoCloseable {
         return f;
     }
 
-    /** Fail at start, naming the key, rather than run half-deaf when another process holds a port. */
-    private static void requireFreePort(String key, int port) {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new java.net.InetSocketAddress(port));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(key + " " + port + " is already in use by another process");
-        }
+    /** Where /observe (health and metrics) is served: {@link #MANAGEMENT_PORT}, else the HTTP port. */
+    public static int managementPort(GatewaySettings s) {
+        return s.getInt(MANAGEMENT_PORT, s.httpPort());
     }
 
     private static byte[] randomBytes(int n) {

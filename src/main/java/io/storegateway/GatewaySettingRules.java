@@ -92,7 +92,7 @@ public final class GatewaySettingRules {
                 oneOf("gateway.log.format", "text", "json"),
 
                 port(GatewaySettings.HTTP_PORT),
-                port("gateway.management.port"),
+                port(Gateway.MANAGEMENT_PORT),
                 wholeNumber(HttpServerGuard.HEADER_TIMEOUT_MS, 1, HOUR),
                 wholeNumber(HttpServerGuard.BODY_TIMEOUT_MS, 1, HOUR),
                 text(GatewayTls.KEYSTORE),
@@ -207,10 +207,10 @@ public final class GatewaySettingRules {
                             double burst = s.getDouble(RequestRate.BURST, RequestRate.DEFAULT_BURST);
                             return perSecond == 0 || burst == 0 || burst >= 1;
                         }),
-                new SettingsRelation("gateway.management.port", "must not be " + GatewaySettings.HTTP_PORT
+                new SettingsRelation(Gateway.MANAGEMENT_PORT, "must not be " + GatewaySettings.HTTP_PORT
                         + " (leave it unset to serve /observe on the HTTP port)",
-                        s -> s.get("gateway.management.port", null) == null
-                                || s.getInt("gateway.management.port", 0) != s.httpPort()),
+                        s -> s.get(Gateway.MANAGEMENT_PORT, null) == null
+                                || s.getInt(Gateway.MANAGEMENT_PORT, 0) != s.httpPort()),
                 new SettingsRelation(GatewaySettings.BROKER_PORT, "must not be " + GatewaySettings.HTTP_PORT,
                         s -> !s.brokerUrl().isEmpty() || s.brokerPort() != s.httpPort()));
     }

@@ -125,6 +125,19 @@ public final class TestGateway implements AutoCloseable {
         return GatewaySettings.of(overrides);
     }
 
+    /** This gateway's settings as a config file at {@code file}, for a command run beside it ({@code health}). */
+    public Path writeConfig(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try (java.io.Writer out = Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8)) {
+                settings().asProperties().store(out, null);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file;
+    }
+
     /** Changes a setting (null: removes it) for the next {@link #startGateway()}. */
     public void setting(String key, String value) {
         if (value == null) {

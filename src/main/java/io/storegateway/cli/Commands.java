@@ -3,16 +3,15 @@ package io.storegateway.cli;
 import io.storegateway.Gateway;
 import io.storegateway.GatewaySettingRules;
 import io.storegateway.config.GatewaySettings;
+import io.storegateway.config.ListenPort;
 import io.storegateway.hq.HqSimulator;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.security.DemoCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Parses the command line and runs one command; returns the process exit code. */
@@ -20,27 +19,33 @@ public final class Commands {
 
     private static final Logger LOG = LoggerFactory.getLogger(Commands.class);
     static final int DEMO_CATALOGUE_SIZE = 20;
+    /** The exit code of a command line that cannot be run (as a shell's for a misused builtin). */
+    static final int EXIT_USAGE = 2;
 
     private Commands() {
     }
 
     public static int run(String[] args) {
-        List<String> rest = new ArrayList<>(List.of(args));
-        String command = rest.isEmpty() || rest.get(0).startsWith("--") ? "run" : rest.remove(0);
-        String configFile = option(rest, "--config", GatewaySettings.DEFAULT_CONFIG_FILE);
-        String routesDir = option(rest, "--routes", null);
-        if (!rest.isEmpty()) {
-            return usage(System.err, "unexpected argument(s): " + String.join(" ", rest));
+        CommandLine line;
+        try {
+            line = CommandLine.parse(List.of(args));
+        } catch (CommandLine.Unreadable e) {
+            System.err.println("store-gateway: " + e.getMessage() + " (--help shows the usage)");
+            return EXIT_USAGE;
+        }
+        if (line.help()) {
+            System.out.print(CommandLine.usage(line.command()));
+            return 0;
         }
         try {
-            return switch (command) {
-                case "run" -> runGateway(settings(configFile, routesDir));
-                case "demo" -> runDemo(settings(configFile, routesDir));
-                case "hq-simulator" -> runSimulator(settings(configFile, routesDir));
-                case "validate" -> new ConfigValidator(System.out).validate(Path.of(configFile),
-                        routesDir != null ? Path.of(routesDir) : GatewaySettings.load(Path.of(configFile)).routesDir());
-                case "help", "-h", "--help" -> usage(System.out, null);
-                default -> usage(System.err, "unknown command '" + command + "'");
+            return switch (line.command()) {
+                case RUN -> runGateway(settings(line));
+                case DEMO -> runDemo(settings(line));
+                case HQ_SIMULATOR -> runSimulator(settings(line));
+                case VALIDATE -> new ConfigValidator(System.out).validate(Path.of(line.configFile()),
+                        line.routesDir() != null ? Path.of(line.routesDir())
+                                : GatewaySettings.load(Path.of(line.configFile())).routesDir());
+                case HEALTH -> checkHealth(Path.of(line.configFile()));
             };
         } catch (IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
             if (e.getCause() == null) {
@@ -54,14 +59,25 @@ public final class Commands {
         }
     }
 
-    private static GatewaySettings settings(String configFile, String routesDir) {
-        GatewaySettings loaded = GatewaySettings.load(Path.of(configFile));
-        GatewaySettings s = routesDir == null ? loaded : loaded.with(GatewaySettings.ROUTES_DIR, routesDir);
-        // Before anything else (the log format, the demo credentials, the simulator's port): what
-        // `validate` would say, in its words.
+    private static GatewaySettings settings(CommandLine line) {
+        GatewaySettings loaded = GatewaySettings.load(Path.of(line.configFile()));
+        GatewaySettings s = line.routesDir() == null ? loaded : loaded.with(GatewaySettings.ROUTES_DIR, line.routesDir());
+        // Before anything else (the log format, the demo credentials, the ports): what `validate`
+        // would say, in its words.
         GatewaySettingRules.requireValid(s);
         LogFormat.apply(s);
         return s;
+    }
+
+    private static int checkHealth(Path configFile) {
+        HealthProbe probe;
+        try {
+            probe = HealthProbe.of(GatewaySettings.load(configFile));
+        } catch (IllegalStateException e) {
+            System.out.println("DOWN: " + e.getMessage()); // settings the gateway cannot run with either
+            return 1;
+        }
+        return probe.check(System.out);
     }
 
     private static int runGateway(GatewaySettings settings) {
@@ -85,6 +101,7 @@ public final class Commands {
 
     private static int runDemo(GatewaySettings settings) {
         GracefulStop.takeSignals();
+        ListenPort.requireFree(GatewaySettings.SIMULATOR_PORT, settings.simulatorPort());
         HqSimulator hq = new HqSimulator(settings.simulatorPort());
         hq.setRequiredToken(settings.hqToken().isEmpty() ? null : settings.hqToken());
         hq.seedDemoCatalogue(settings.storeId(), DEMO_CATALOGUE_SIZE);
@@ -118,6 +135,7 @@ public final class Commands {
     }
 
     private static int runSimulator(GatewaySettings settings) {
+        ListenPort.requireFree(GatewaySettings.SIMULATOR_PORT, settings.simulatorPort());
         HqSimulator hq = new HqSimulator(settings.simulatorPort());
         String token = settings.get("hq.token", settings.hqToken());
         hq.setRequiredToken(token.isEmpty() ? null : token);
@@ -128,32 +146,5 @@ public final class Commands {
         GracefulStop.onTerminate(hq::stop);
         GracefulStop.awaitTermination();
         return 0;
-    }
-
-    private static String option(List<String> args, String name, String fallback) {
-        int i = args.indexOf(name);
-        if (i < 0) {
-            return fallback;
-        }
-        if (i + 1 >= args.size()) {
-            throw new IllegalArgumentException(name + " needs a value");
-        }
-        String v = args.get(i + 1);
-        args.remove(i + 1);
-        args.remove(i);
-        return v;
-    }
-
-    private static int usage(PrintStream out, String problem) {
-        if (problem != null) {
-            out.println("store-gateway: " + problem);
-        }
-        out.println("""
-                usage: java -jar store-gateway.jar [command] [--config FILE] [--routes DIR]
-                  run            the gateway (default)
-                  demo           the gateway plus an in-process HQ simulator with a seeded catalogue
-                  hq-simulator   the HQ simulator alone (port hq.port)
-                  validate       check the route files and the config; exit 1 with file:line messages""");
-        return problem == null ? 0 : 2;
     }
 }

@@ -9,9 +9,11 @@ import java.io.InputStream;
 /**
  * Serves the IT console at {@code /console/} from the jar: one HTML page with its script inline, no
  * build step. The page holds no data of its own: it calls the admin API with the admin token the
- * user types in.
+ * user types in. {@code GET /} redirects to it.
  */
 public final class ConsoleRoutes extends RouteBuilder {
+
+    static final String PATH = "/console/";
 
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
             + "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -22,6 +24,18 @@ public final class ConsoleRoutes extends RouteBuilder {
                 .routeId("console-page")
                 .routeConfigurationId(ApiErrors.ID)
                 .process(ConsoleRoutes::serve);
+        // Someone typing the gateway's address into a browser meets the console, not a 404.
+        from("platform-http:/?httpMethodRestrict=GET")
+                .routeId("root-to-console")
+                .routeConfigurationId(ApiErrors.ID)
+                .process(ConsoleRoutes::redirectToConsole);
+    }
+
+    static void redirectToConsole(Exchange exchange) {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 302);
+        exchange.getMessage().setHeader("Location", PATH);
+        exchange.getMessage().setBody(null);
     }
 
     static void serve(Exchange exchange) throws IOException {

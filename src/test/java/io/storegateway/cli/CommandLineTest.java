@@ -1,5 +1,6 @@
 package io.storegateway.cli;
 
+import io.storegateway.CommandRun;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestUsers;
 import io.storegateway.hq.HqSimulator;
@@ -123,6 +124,95 @@ class CommandLineTest {
             assertThat(gateway.exitValue()).as(Files.readString(log)).isZero();
         } finally {
             gateway.destroyForcibly();
+            hq.stop();
+        }
+    }
+
+    @Test
+    void helpPrintsTheUsageOfEveryCommandAndExitsZero(@TempDir Path dir) {
+        for (String help : List.of("--help", "-h", "help")) {
+            CommandRun r = CommandRun.of(dir, List.of(), help);
+
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.stdout()).startsWith("usage: java [-Dkey=value ...] -jar store-gateway.jar [COMMAND]")
+                    .contains("--config FILE", "--routes DIR", "GATEWAY_HTTP_PORT");
+            for (CommandLine.Command c : CommandLine.Command.values()) {
+                assertThat(r.stdout()).as(help).containsPattern("(?m)^  " + c.word + " +\\S");
+            }
+            assertThat(r.stderr()).isEmpty();
+        }
+    }
+
+    @Test
+    void commandHelpPrintsThatCommandsUsageAndStartsNothing(@TempDir Path dir) throws IOException {
+        CommandRun validate = CommandRun.of(dir, List.of(), "validate", "--help");
+        // A simulator that started would say "listening", and not exit.
+        CommandRun simulator = CommandRun.of(dir, List.of("-Dhq.port=" + freePort()), "hq-simulator", "--help");
+
+        assertThat(validate.exitCode()).as(validate.output()).isZero();
+        assertThat(validate.stdout()).startsWith("usage: java [-Dkey=value ...] -jar store-gateway.jar validate [--config FILE] [--routes DIR]")
+                .contains(CommandLine.Command.VALIDATE.meaning);
+        assertThat(simulator.exitCode()).as(simulator.output()).isZero();
+        assertThat(simulator.stdout()).startsWith("usage: java [-Dkey=value ...] -jar store-gateway.jar hq-simulator [--config FILE]\n")
+                .doesNotContain("--routes").doesNotContain("listening");
+    }
+
+    @Test
+    void aJavaOptionAfterTheCommandIsShownWhereItBelongs(@TempDir Path dir) {
+        CommandRun r = CommandRun.of(dir, List.of(), "run", "-Dgateway.http.port=1", "--config", "my.properties");
+
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(Commands.EXIT_USAGE);
+        assertThat(r.stderr().lines()).as(r.output()).singleElement().asString()
+                .contains("-Dgateway.http.port=1 is a Java option and goes before -jar")
+                .contains("java -Dgateway.http.port=1 -jar store-gateway.jar run --config my.properties");
+        assertThat(r.stdout()).isEmpty();
+    }
+
+    @Test
+    void configWithoutAValueIsOneLineNotAStackTrace(@TempDir Path dir) {
+        for (List<String> args : List.of(List.of("run", "--config"), List.of("validate", "--config", "--routes", "routes"))) {
+            CommandRun r = CommandRun.of(dir, List.of(), args.toArray(String[]::new));
+
+            assertThat(r.exitCode()).as(r.output()).isEqualTo(Commands.EXIT_USAGE);
+            assertThat(r.stderr().lines()).as(r.output()).singleElement().asString()
+                    .startsWith("store-gateway: --config needs a settings file");
+            assertThat(r.stdout()).isEmpty();
+        }
+    }
+
+    @Test
+    void aBusySimulatorPortIsOneLineNamingTheKey(@TempDir Path dir) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            CommandRun r = CommandRun.of(dir, List.of("-Dhq.port=" + port), "hq-simulator");
+
+            assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+            assertThat(r.stderr().lines()).as(r.output()).singleElement()
+                    .isEqualTo("store-gateway: hq.port " + port + " is already in use by another process");
+            assertThat(r.stdout()).as("no stack trace in the log either").doesNotContain("\tat ").doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void anOutOfRangePortNamesItsKey(@TempDir Path dir) throws IOException {
+        HqSimulator hq = new HqSimulator(0).start();
+        try {
+            Path config = runConfig(dir, 70_000, hq);
+            CommandRun gateway = CommandRun.of(dir, List.of(), "run", "--config", config.toString());
+            Path sound = runConfig(Files.createDirectories(dir.resolve("sound")), freePort(), hq);
+            CommandRun simulator = CommandRun.of(dir, List.of("-Dhq.port=70000"), "hq-simulator", "--config", sound.toString());
+            CommandRun management = CommandRun.of(dir, List.of("-Dgateway.management.port=0"), "run", "--config", sound.toString());
+
+            assertThat(gateway.exitCode()).as(gateway.output()).isEqualTo(1);
+            // the settings' rules, as validate says them: where the value came from, the key, the rule
+            assertThat(gateway.stderr()).as(gateway.output()).startsWith("store-gateway: a setting is wrong:\n  " + config + ":")
+                    .endsWith(": gateway.http.port: must be a port number from 1 to 65535, not '70000'\n").hasLineCount(2);
+            assertThat(simulator.stderr()).as(simulator.output()).isEqualTo("store-gateway: a setting is wrong:\n"
+                    + "  -Dhq.port: hq.port: must be a port number from 1 to 65535, not '70000'\n");
+            assertThat(management.stderr()).as(management.output()).isEqualTo("store-gateway: a setting is wrong:\n"
+                    + "  -Dgateway.management.port: gateway.management.port: must be a port number from 1 to 65535, not '0'\n");
+            assertThat(gateway.stdout() + simulator.stdout() + management.stdout()).doesNotContain("\tat ");
+        } finally {
             hq.stop();
         }
     }

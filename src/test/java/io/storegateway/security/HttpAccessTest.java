@@ -90,15 +90,16 @@ class HttpAccessTest {
                 .contains("/api/v1/updates", "/api/v1/products/{sku}", "/api/v1/products", "/api/v1/updates/{updateId}",
                         "/admin/v1/status", "/admin/v1/routes", "/admin/v1/history", "/admin/v1/conflicts", "/admin/v1/dlq",
                         "/admin/v1/invalid", "/admin/v1/reconcile", "/console");
-        // A route anywhere else would be served without a decision about who may call it.
+        // A route anywhere else would be served without a decision about who may call it (/ only
+        // redirects to the console).
         assertThat(all).allSatisfy(e -> assertThat(e.path()).as("%s %s", e.method(), e.path())
-                .matches("/api/.*|/admin/.*|/console"));
+                .matches("/api/.*|/admin/.*|/console|/"));
     }
 
     @Test
     void everyApiAndAdminRouteAnswers401WithoutAKnownBearerToken() throws Exception {
         for (Endpoint e : endpoints()) {
-            if (e.path().equals("/console")) {
+            if (e.path().equals("/console") || e.path().equals("/")) {
                 continue;
             }
             for (String authorization : new String[] {null, "Bearer not-a-token-anyone-has", "Bearer ", "Basic aXQtYWRtaW46ZGVtbw==",
@@ -154,6 +155,9 @@ class HttpAccessTest {
         assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
         // The page holds no data: it asks for the admin token and calls /admin with it.
         assertThat(page.body()).doesNotContain(TestGateway.ADMIN_TOKEN).doesNotContain(TestGateway.TERMINAL_TOKEN);
+        HttpResponse<String> root = call(new Endpoint("/", "GET"), null);
+        assertThat(root.statusCode()).isEqualTo(302);
+        assertThat(root.headers().firstValue("Location")).hasValue("/console/");
         assertThat(call(new Endpoint("/observe/health", "GET"), null).statusCode()).isIn(200, 503);
         assertThat(call(new Endpoint("/observe/metrics", "GET"), null).statusCode()).isEqualTo(200);
     }
