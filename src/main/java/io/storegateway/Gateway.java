@@ -5,10 +5,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.storegateway.admin.ActivityHistory;
 import io.storegateway.admin.AdminApiRoutes;
 import io.storegateway.admin.GatewayMetrics;
+import io.storegateway.admin.JvmMetrics;
+import io.storegateway.admin.PrometheusRegistry;
 import io.storegateway.admin.ParkedMessages;
 import io.storegateway.admin.GatewayStatus;
 import io.storegateway.admin.HistoryApiRoutes;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.GroupFence;
@@ -261,7 +262,8 @@ public final class Gateway implements AutoCloseable {
         status = new GatewayStatus(connectivity, breaker, accessAlert, forwardStats, acceptedUpdates, this::depth,
                 conflicts, reconciliation, clock);
 
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry meters = PrometheusRegistry.create();
+        toClose.push(JvmMetrics.bindTo(meters));
         GatewayMetrics.register(meters, connectivity, breaker, accessAlert, backoff, forwardStats, this::depth, status,
                 conflicts, reconciliation, resolver, ingestStats);
         GatewayMetrics.registerStorage(meters, storageFloor);
