@@ -235,7 +235,7 @@ public final class Gateway implements AutoCloseable {
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
         backoff.reportTo(tasks);
         forwardStats = new ForwardStats(clock);
-        CircuitBreaker breaker = HqCircuitBreaker.from(settings);
+        CircuitBreaker breaker = HqCircuitBreaker.from(settings, () -> connectivity != null && connectivity.online());
         HqAccessAlert accessAlert = new HqAccessAlert(settings, clock);
         OutboundBatches batches = new OutboundBatches(connections, backoff, breaker, accessAlert, settings);
         HqBatchRequest request = new HqBatchRequest(settings.hqToken(),

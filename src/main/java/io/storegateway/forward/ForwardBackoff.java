@@ -11,7 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How long forwarding waits after a failed HQ call: exponential, with jitter and a cap. It never
- * gives up; the updates stay in the queue however long HQ is away. Logs a change of state once.
+ * gives up; the updates stay in the queue however long HQ is away. Logs a change of state once, and
+ * not during an outage that watch-hq reports.
  */
 public final class ForwardBackoff {
 
@@ -33,6 +34,7 @@ public final class ForwardBackoff {
     private final Clock clock;
 
     private int failures;
+    private boolean warned;
     private volatile BackgroundTasks tasks;
     private long nextAttemptAt;
     private long totalFailures;
@@ -74,10 +76,15 @@ public final class ForwardBackoff {
         totalFailures++;
         long delay = delayAfter(failures);
         nextAttemptAt = clock.millis() + delay;
-        if (failures == 1) {
-            LOG.warn("HQ call failed, {} update(s) stay queued and will be retried: {}", batchSize, reason);
+        // An outage is logged by watch-hq (HqConnectivity), whose check may not have run at the first failure:
+        // only failures from the second on, while HQ answers that check, are news of their own.
+        if (!warned && failures >= 2 && (tasks == null || tasks.hqAnswers())) {
+            warned = true;
+            LOG.atWarn().addKeyValue("event", "forwarding-failing")
+                    .log("HQ calls fail although HQ answers its health check ({} in a row); {} update(s) stay queued and are retried: {}",
+                            failures, batchSize, reason);
         } else {
-            LOG.debug("HQ call failed again (attempt {}), next try in {} ms: {}", failures, delay, reason);
+            LOG.debug("HQ call failed (attempt {}), next try in {} ms: {}", failures, delay, reason);
         }
     }
 
@@ -85,9 +92,11 @@ public final class ForwardBackoff {
         if (tasks != null && failures > 0) {
             tasks.succeeded(BackgroundTasks.FORWARDING);
         }
-        if (failures > 0) {
-            LOG.info("HQ answers again after {} failed attempt(s); forwarding resumes", failures);
+        if (warned) {
+            LOG.atInfo().addKeyValue("event", "forwarding-resumed")
+                    .log("HQ answers again after {} failed attempt(s); forwarding resumes", failures);
         }
+        warned = false;
         failures = 0;
         nextAttemptAt = 0;
     }

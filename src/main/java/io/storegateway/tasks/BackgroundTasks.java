@@ -91,6 +91,11 @@ public final class BackgroundTasks {
         }
     }
 
+    /** Whether HQ answers its health check now: a failure meanwhile is not explained by an outage. */
+    public boolean hqAnswers() {
+        return hq.online();
+    }
+
     public synchronized boolean failing(String task) {
         return state(task).failingSince != null;
     }
