@@ -1,15 +1,12 @@
 package io.storegateway.forward;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.storegateway.CapturedLog;
 import io.storegateway.config.GatewaySettings;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -23,19 +20,9 @@ class HqBreakerLogTest {
     private final AtomicBoolean hqAnswers = new AtomicBoolean(true);
     private final CircuitBreaker breaker = HqCircuitBreaker.from(
             GatewaySettings.of(Map.of(HqCircuitBreaker.WAIT_OPEN_MS, "60000")), hqAnswers::get);
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(HqCircuitBreaker.class);
 
-    @BeforeEach
-    void listen() {
-        log.start();
-        logger.addAppender(log);
-    }
-
-    @AfterEach
-    void stopListening() {
-        logger.detachAppender(log);
-    }
+    @RegisterExtension
+    final CapturedLog log = CapturedLog.of(HqCircuitBreaker.class);
 
     @Test
     void aLongOutageIsOneLineWhenTheBreakerOpensAndOneWhenItCloses() {
@@ -47,12 +34,11 @@ class HqBreakerLogTest {
         breaker.transitionToHalfOpenState();
         breaker.transitionToClosedState();
 
-        List<ILoggingEvent> lines = worthKnowing();
+        List<ILoggingEvent> lines = log.worthKnowing();
         assertThat(lines).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN, Level.INFO);
         assertThat(lines.get(0).getFormattedMessage()).contains("CLOSED -> OPEN").contains("a trial call every 60000 ms");
         assertThat(lines.get(1).getFormattedMessage()).contains("HALF_OPEN -> CLOSED").contains("forwarding resumes");
-        assertThat(lines).allSatisfy(e -> assertThat(e.getKeyValuePairs())
-                .anySatisfy(kv -> assertThat(kv.key + "=" + kv.value).isEqualTo("event=breaker")));
+        assertThat(log.events("breaker")).isEqualTo(lines);
     }
 
     @Test
@@ -65,7 +51,7 @@ class HqBreakerLogTest {
         // HQ is back: HqConnectivity closes the breaker and says so itself.
         breaker.transitionToClosedState();
 
-        assertThat(worthKnowing()).isEmpty();
+        assertThat(log.worthKnowing()).isEmpty();
     }
 
     @Test
@@ -75,10 +61,6 @@ class HqBreakerLogTest {
         breaker.transitionToOpenState();
         breaker.transitionToClosedState();
 
-        assertThat(worthKnowing()).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN, Level.INFO, Level.WARN, Level.INFO);
-    }
-
-    private List<ILoggingEvent> worthKnowing() {
-        return log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO)).toList();
+        assertThat(log.worthKnowing()).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN, Level.INFO, Level.WARN, Level.INFO);
     }
 }

@@ -1,20 +1,18 @@
 package io.storegateway.forward;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.storegateway.CapturedLog;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.mirror.UpdateStatus;
 import io.storegateway.routes.GatewayBeans;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,13 +25,12 @@ import static org.awaitility.Awaitility.await;
  */
 class OutageLogTest {
 
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-    private final Logger gatewayLogger = (Logger) LoggerFactory.getLogger("io.storegateway");
+    @RegisterExtension
+    final CapturedLog log = CapturedLog.fromStartUnder("io.storegateway");
     private TestGateway t;
 
     @AfterEach
     void stop() {
-        gatewayLogger.detachAppender(log);
         t.close();
     }
 
@@ -54,7 +51,6 @@ class OutageLogTest {
             }
         });
         log.start();
-        gatewayLogger.addAppender(log);
 
         t.hq.setFault("down", 1.0, 0);
         await().atMost(Duration.ofSeconds(10)).until(() -> !t.gateway().connectivity().online());
@@ -68,17 +64,12 @@ class OutageLogTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> t.gateway().acceptedUpdates().count(UpdateStatus.APPLIED) == 5
                 && breaker.getState() == CircuitBreaker.State.CLOSED);
 
-        assertThat(events("offline")).hasSize(1).first().extracting(ILoggingEvent::getLevel).isEqualTo(Level.WARN);
-        assertThat(events("online")).hasSize(1).first().extracting(ILoggingEvent::getFormattedMessage).asString()
+        assertThat(log.events("offline")).hasSize(1).first().extracting(ILoggingEvent::getLevel).isEqualTo(Level.WARN);
+        assertThat(log.events("online")).hasSize(1).first().extracting(ILoggingEvent::getFormattedMessage).asString()
                 .contains("HQ is reachable again");
-        assertThat(events("breaker")).isEmpty();
-        assertThat(events("forwarding-failing")).isEmpty();
-        assertThat(log.list).filteredOn(e -> e.getLoggerName().startsWith("io.storegateway.forward")
+        assertThat(log.events("breaker")).isEmpty();
+        assertThat(log.events("forwarding-failing")).isEmpty();
+        assertThat(log.all()).filteredOn(e -> e.getLoggerName().startsWith("io.storegateway.forward")
                 && e.getLevel().isGreaterOrEqual(Level.INFO)).isEmpty();
-    }
-
-    private List<ILoggingEvent> events(String event) {
-        return log.list.stream().filter(e -> e.getKeyValuePairs() != null
-                && e.getKeyValuePairs().stream().anyMatch(kv -> kv.key.equals("event") && event.equals(kv.value))).toList();
     }
 }
