@@ -378,7 +378,8 @@ public final class Gateway implements AutoCloseable {
         JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort(), stopping::get);
         // Closed first: from here on terminals get a JSON 503 with Retry-After while the rest stops.
         toClose.push(() -> stopping.set(true));
-        LOG.info("Store Gateway {} up in {} ms: {}://localhost:{}/ , broker {}, HQ {}",
+        LOG.atInfo().addKeyValue("event", "started")
+                .log("Store Gateway {} up in {} ms: {}://localhost:{}/ , broker {}, HQ {}",
                 settings.storeId(), (System.nanoTime() - started) / 1_000_000, tls.httpsEnabled() ? "https" : "http",
                 settings.httpPort(),
                 settings.brokerUrl().isEmpty() ? "port " + settings.brokerPort() : RemoteBroker.redacted(settings.brokerUrl()),
@@ -527,7 +528,7 @@ public final class Gateway implements AutoCloseable {
             try {
                 c.close();
             } catch (Exception | LinkageError e) {
-                LOG.warn("Stopping {} failed: {}", c, e.toString());
+                LOG.atWarn().addKeyValue("event", "stop-failed").log("Stopping {} failed: {}", c, e.toString());
             }
         }
     }

@@ -23,7 +23,8 @@ public final class ApiErrors extends RouteConfigurationBuilder {
 
     static void internalError(Exchange exchange) {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        LOG.error("{} {} failed", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
+        LOG.atError().addKeyValue("event", "request-failed")
+                .log("{} {} failed", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
                 exchange.getMessage().getHeader(Exchange.HTTP_PATH), t);
         HttpReplies.error(exchange, 500, "internal_error", "the gateway could not handle this request; see its log");
     }
