@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusNamingConvention;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -28,7 +29,7 @@ public final class PrometheusRegistry {
     /** Micrometer's {@code system_cpu_count}: promtool takes a {@code _count} suffix for a summary's. */
     static final String CPU_COUNT = "system.cpu.count";
     static final String CPUS = "system.cpus";
-    /** {@code process_cpu_time_ns_total}, in nanoseconds (promtool: "abbreviated units"); process_cpu_usage says the same. */
+    /** {@code process_cpu_time_ns_total}, in nanoseconds (promtool: "abbreviated units"); process_cpu_usage shows the CPU load. */
     static final String CPU_TIME_NS = "process.cpu.time";
 
     private PrometheusRegistry() {
@@ -70,7 +71,7 @@ public final class PrometheusRegistry {
 
         @Override
         public String tagKey(String key) {
-            return prometheus.tagKey(key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT));
+            return prometheus.tagKey(key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT));
         }
 
         @Override
