@@ -221,7 +221,9 @@ public final class Gateway implements AutoCloseable {
         ProductViews views = new ProductViews(mirror, products, conflicts);
         MirrorWriter writer = new MirrorWriter(mirror, acceptedUpdates, products, conflicts, clock);
         // HQ's reachability decides whether a failing task is news (connectivity is made below).
-        BackgroundTasks tasks = new BackgroundTasks(() -> connectivity != null && connectivity.online(), clock);
+        BackgroundTasks tasks = new BackgroundTasks(() -> connectivity != null && connectivity.online(), clock,
+                Duration.ofMillis(settings.getLong(HqConnectivity.INTERVAL_MS, HqConnectivity.DEFAULT_INTERVAL_MS)
+                        + settings.getLong(HQ_RESPONSE_TIMEOUT_MS, 10_000)));
         Reconciliation reconciliation = new Reconciliation(mirror, products, acceptedUpdates, syncState, settings.hqUrl(),
                 settings.storeId(), settings.hqToken(), clock, tasks);
         HqChangesPoller changes = new HqChangesPoller(mirror, products, syncState, settings.hqUrl(), settings.storeId(),
@@ -235,7 +237,7 @@ public final class Gateway implements AutoCloseable {
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
         backoff.reportTo(tasks);
         forwardStats = new ForwardStats(clock);
-        CircuitBreaker breaker = HqCircuitBreaker.from(settings, () -> connectivity != null && connectivity.online());
+        CircuitBreaker breaker = HqCircuitBreaker.from(settings, () -> tasks.failureIsNews(BackgroundTasks.FORWARDING));
         HqAccessAlert accessAlert = new HqAccessAlert(settings, clock);
         OutboundBatches batches = new OutboundBatches(connections, backoff, breaker, accessAlert, settings);
         HqBatchRequest request = new HqBatchRequest(settings.hqToken(),

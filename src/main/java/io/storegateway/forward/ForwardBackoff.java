@@ -34,7 +34,6 @@ public final class ForwardBackoff {
     private final Clock clock;
 
     private int failures;
-    private boolean warned;
     private volatile BackgroundTasks tasks;
     private long nextAttemptAt;
     private long totalFailures;
@@ -69,17 +68,12 @@ public final class ForwardBackoff {
     }
 
     public synchronized void failed(int batchSize, String reason) {
-        if (tasks != null) {
-            tasks.failed(BackgroundTasks.FORWARDING, reason);
-        }
         failures++;
         totalFailures++;
         long delay = delayAfter(failures);
         nextAttemptAt = clock.millis() + delay;
-        // An outage is logged by watch-hq (HqConnectivity), whose check may not have run at the first failure:
-        // only failures from the second on, while HQ answers that check, are news of their own.
-        if (!warned && failures >= 2 && (tasks == null || tasks.hqAnswers())) {
-            warned = true;
+        // The background tasks' rule decides what is news: not an outage, which watch-hq logs itself.
+        if (tasks != null && tasks.failed(BackgroundTasks.FORWARDING, reason)) {
             LOG.atWarn().addKeyValue("event", "forwarding-failing")
                     .log("HQ calls fail although HQ answers its health check ({} in a row); {} update(s) stay queued and are retried: {}",
                             failures, batchSize, reason);
@@ -89,14 +83,10 @@ public final class ForwardBackoff {
     }
 
     public synchronized void succeeded() {
-        if (tasks != null && failures > 0) {
-            tasks.succeeded(BackgroundTasks.FORWARDING);
-        }
-        if (warned) {
+        if (tasks != null && failures > 0 && tasks.succeeded(BackgroundTasks.FORWARDING)) {
             LOG.atInfo().addKeyValue("event", "forwarding-resumed")
                     .log("HQ answers again after {} failed attempt(s); forwarding resumes", failures);
         }
-        warned = false;
         failures = 0;
         nextAttemptAt = 0;
     }

@@ -10,21 +10,22 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The HQ breaker's changes as IT reads them: one line when it opens, one when it closes, never the
- * OPEN → HALF_OPEN → OPEN trial that a long outage repeats every wait-in-open-ms (DEBUG). While
- * watch-hq finds HQ unreachable, the outage has its own two lines (HqConnectivity), so an opening
- * then, and the closing that ends it, are DEBUG too.
+ * OPEN → HALF_OPEN → OPEN trial that a long outage repeats every wait-in-open-ms (DEBUG). Its
+ * opening is news only when forwarding's failure is (BackgroundTasks: HQ answers its health check,
+ * and watch-hq has had the time to see an outage); otherwise a later failed trial may still make it
+ * news. An outage has its own two lines (HqConnectivity).
  */
 final class HqBreakerLog implements EventConsumer<CircuitBreakerOnStateTransitionEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(HqCircuitBreaker.class);
 
-    private final BooleanSupplier hqAnswers;
+    private final BooleanSupplier forwardingFailureIsNews;
     private final long waitInOpenMs;
     private boolean open;
     private boolean told;
 
-    HqBreakerLog(BooleanSupplier hqAnswers, long waitInOpenMs) {
-        this.hqAnswers = hqAnswers;
+    HqBreakerLog(BooleanSupplier forwardingFailureIsNews, long waitInOpenMs) {
+        this.forwardingFailureIsNews = forwardingFailureIsNews;
         this.waitInOpenMs = waitInOpenMs;
     }
 
@@ -32,10 +33,10 @@ final class HqBreakerLog implements EventConsumer<CircuitBreakerOnStateTransitio
     public synchronized void consumeEvent(CircuitBreakerOnStateTransitionEvent event) {
         CircuitBreaker.State from = event.getStateTransition().getFromState();
         CircuitBreaker.State to = event.getStateTransition().getToState();
-        if (to == CircuitBreaker.State.OPEN && !open) {
+        if (to == CircuitBreaker.State.OPEN) {
             open = true;
-            told = hqAnswers.getAsBoolean();
-            if (told) {
+            if (!told && forwardingFailureIsNews.getAsBoolean()) {
+                told = true;
                 LOG.atWarn().addKeyValue("event", "breaker").addKeyValue("state", to.name())
                         .log("Circuit breaker {} -> {}: HQ calls fail although HQ answers its health check; forwarding "
                                 + "pauses, with a trial call every {} ms", from, to, waitInOpenMs);
@@ -44,6 +45,7 @@ final class HqBreakerLog implements EventConsumer<CircuitBreakerOnStateTransitio
         } else if (to == CircuitBreaker.State.CLOSED && open) {
             open = false;
             if (told) {
+                told = false;
                 LOG.atInfo().addKeyValue("event", "breaker").addKeyValue("state", to.name())
                         .log("Circuit breaker {} -> {}: HQ calls succeed again; forwarding resumes", from, to);
                 return;

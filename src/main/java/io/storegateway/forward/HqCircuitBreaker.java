@@ -29,8 +29,8 @@ public final class HqCircuitBreaker {
         return from(s, () -> true);
     }
 
-    /** With HQ's reachability (watch-hq): while HQ is unreachable the breaker's changes are not news (HqBreakerLog). */
-    public static CircuitBreaker from(GatewaySettings s, BooleanSupplier hqAnswers) {
+    /** {@code forwardingFailureIsNews}: whether the breaker's opening is news (HqBreakerLog), not an outage's effect. */
+    public static CircuitBreaker from(GatewaySettings s, BooleanSupplier forwardingFailureIsNews) {
         long waitInOpenMs = s.getLong(WAIT_OPEN_MS, 30_000);
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()
                 .failureRateThreshold((float) s.getDouble(FAILURE_RATE, 50))
@@ -45,7 +45,7 @@ public final class HqCircuitBreaker {
                 .writableStackTraceEnabled(false)
                 .build();
         CircuitBreaker breaker = CircuitBreaker.of("hq", config);
-        breaker.getEventPublisher().onStateTransition(new HqBreakerLog(hqAnswers, waitInOpenMs));
+        breaker.getEventPublisher().onStateTransition(new HqBreakerLog(forwardingFailureIsNews, waitInOpenMs));
         return breaker;
     }
 }

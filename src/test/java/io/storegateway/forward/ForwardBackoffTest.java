@@ -9,11 +9,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Failed HQ calls are news only while HQ answers its health check; an outage has its own line (HqConnectivity). */
+/**
+ * Failed HQ calls are news only while HQ answers its health check, once watch-hq has had the time to
+ * see an outage (BackgroundTasks decides): an outage has its own lines (HqConnectivity).
+ */
 class ForwardBackoffTest {
 
     private final AtomicBoolean hqAnswers = new AtomicBoolean(true);
@@ -25,32 +29,39 @@ class ForwardBackoffTest {
 
     @BeforeEach
     void reportToTheTasks() {
-        backoff.reportTo(new BackgroundTasks(hqAnswers::get, clock));
+        backoff.reportTo(new BackgroundTasks(hqAnswers::get, clock, Duration.ofSeconds(2)));
     }
 
     @Test
     void callsFailingWhileHqAnswersAreOneWarningAndOneRecovery() {
         backoff.failed(10, "HTTP 500");
-        assertThat(log.worthKnowing()).as("the first failure may be an outage watch-hq has not seen yet").isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        backoff.failed(10, "HTTP 500");
+        assertThat(log.worthKnowing()).as("watch-hq may not have seen an outage yet").isEmpty();
+        clock.advance(Duration.ofSeconds(1));
         backoff.failed(10, "HTTP 500");
         backoff.failed(10, "HTTP 500");
         backoff.succeeded();
 
         assertThat(log.worthKnowing()).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN, Level.INFO);
-        assertThat(log.worthKnowing().get(0).getFormattedMessage()).contains("2 in a row").contains("HTTP 500");
-        assertThat(log.worthKnowing().get(1).getFormattedMessage()).contains("after 3 failed attempt(s)");
+        assertThat(log.events("forwarding-failing")).hasSize(1).first().extracting(ILoggingEvent::getFormattedMessage).asString()
+                .contains("3 in a row").contains("HTTP 500");
+        assertThat(log.events("forwarding-resumed")).hasSize(1).first().extracting(ILoggingEvent::getFormattedMessage).asString()
+                .contains("after 4 failed attempt(s)");
     }
 
     @Test
     void failuresDuringAnOutageAddNothingToItsOwnLines() {
+        backoff.failed(10, "Connection refused");
         hqAnswers.set(false);
         for (int i = 0; i < 10; i++) {
+            clock.advance(Duration.ofSeconds(30));
             backoff.failed(10, "Connection refused");
         }
         hqAnswers.set(true);
         backoff.succeeded();
 
         assertThat(log.worthKnowing()).isEmpty();
-        assertThat(backoff.totalFailures()).isEqualTo(10);
+        assertThat(backoff.totalFailures()).isEqualTo(11);
     }
 }

@@ -14,12 +14,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The breaker's trial calls during a long outage are not news: one line when it opens, one when it closes. */
+/** The breaker's trial calls are not news: one line when it opens, one when it closes, and none for an outage. */
 class HqBreakerLogTest {
 
-    private final AtomicBoolean hqAnswers = new AtomicBoolean(true);
+    private final AtomicBoolean forwardingFailureIsNews = new AtomicBoolean(true);
     private final CircuitBreaker breaker = HqCircuitBreaker.from(
-            GatewaySettings.of(Map.of(HqCircuitBreaker.WAIT_OPEN_MS, "60000")), hqAnswers::get);
+            GatewaySettings.of(Map.of(HqCircuitBreaker.WAIT_OPEN_MS, "60000")), forwardingFailureIsNews::get);
 
     @RegisterExtension
     final CapturedLog log = CapturedLog.of(HqCircuitBreaker.class);
@@ -42,16 +42,32 @@ class HqBreakerLogTest {
     }
 
     @Test
-    void whileWatchHqReportsTheOutageTheBreakerAddsNothing() {
-        hqAnswers.set(false);
+    void duringAnOutageTheBreakerAddsNothingToItsLines() {
+        forwardingFailureIsNews.set(false);
         breaker.transitionToOpenState();
         breaker.transitionToHalfOpenState();
         breaker.transitionToOpenState();
-        hqAnswers.set(true);
         // HQ is back: HqConnectivity closes the breaker and says so itself.
         breaker.transitionToClosedState();
 
         assertThat(log.worthKnowing()).isEmpty();
+    }
+
+    @Test
+    void anOpeningBeforeForwardingsFailureWasNewsIsToldAtTheNextFailedTrial() {
+        forwardingFailureIsNews.set(false);
+        breaker.transitionToOpenState();
+        forwardingFailureIsNews.set(true);
+        breaker.transitionToHalfOpenState();
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        breaker.transitionToClosedState();
+
+        assertThat(log.worthKnowing()).extracting(ILoggingEvent::getFormattedMessage)
+                .satisfiesExactly(open -> assertThat(open).startsWith("Circuit breaker HALF_OPEN -> OPEN"),
+                        closed -> assertThat(closed).startsWith("Circuit breaker HALF_OPEN -> CLOSED"));
     }
 
     @Test

@@ -67,6 +67,25 @@ class BackgroundTasksTest {
     }
 
     @Test
+    void aFailureIsNotNewsBeforeWatchHqHadTheTimeToSeeAnOutage() {
+        BackgroundTasks patient = new BackgroundTasks(hqOnline::get, clock, Duration.ofSeconds(4));
+        // HQ has just gone away: the task fails before watch-hq found out, then the outage is known.
+        patient.failed(BackgroundTasks.HQ_CHANGES, "Connection refused");
+        clock.advance(Duration.ofSeconds(5));
+        hqOnline.set(false);
+        patient.failed(BackgroundTasks.HQ_CHANGES, "Connection refused");
+        assertThat(log.all()).isEmpty();
+
+        // HQ answers its health check, and the task still fails once that has had the time to show: news.
+        hqOnline.set(true);
+        patient.succeeded(BackgroundTasks.HQ_CHANGES);
+        assertThat(patient.failed(BackgroundTasks.HQ_CHANGES, "HTTP 401")).isFalse();
+        clock.advance(Duration.ofSeconds(4));
+        assertThat(patient.failed(BackgroundTasks.HQ_CHANGES, "HTTP 401")).isTrue();
+        assertThat(lines(Level.WARN)).hasSize(1).first().asString().contains("2 tries").contains("HTTP 401");
+    }
+
+    @Test
     void forwardingLogsItsOwnFailuresAndIsOnlyCountedHere() {
         tasks.failed(BackgroundTasks.FORWARDING, "HTTP 500");
         tasks.succeeded(BackgroundTasks.FORWARDING);
