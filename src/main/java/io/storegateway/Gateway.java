@@ -382,10 +382,10 @@ public final class Gateway implements AutoCloseable {
         toClose.push(() -> stopping.set(true));
         LOG.atInfo().addKeyValue("event", "started")
                 .log("Store Gateway {} up in {} ms: {}://localhost:{}/ , broker {}, HQ {}",
-                settings.storeId(), (System.nanoTime() - started) / 1_000_000, tls.httpsEnabled() ? "https" : "http",
-                settings.httpPort(),
-                settings.brokerUrl().isEmpty() ? "port " + settings.brokerPort() : RemoteBroker.redacted(settings.brokerUrl()),
-                settings.hqUrl());
+                        settings.storeId(), (System.nanoTime() - started) / 1_000_000, tls.httpsEnabled() ? "https" : "http",
+                        settings.httpPort(),
+                        settings.brokerUrl().isEmpty() ? "port " + settings.brokerPort() : RemoteBroker.redacted(settings.brokerUrl()),
+                        settings.hqUrl());
     }
 
     /**

@@ -224,8 +224,8 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, BrokerId
         });
         LOG.atInfo().addKeyValue("event", "broker-up")
                 .log("Broker up in {} ms: journal under {}, terminals connect to tcp://<host>:{}{}", (System.nanoTime() - started) / 1_000_000,
-                server.getConfiguration().getJournalLocation(), port,
-                ssl ? "?sslEnabled=true (SSL)" : "");
+                        server.getConfiguration().getJournalLocation(), port,
+                        ssl ? "?sslEnabled=true (SSL)" : "");
         return this;
     }
 

@@ -140,7 +140,7 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, BrokerIden
                 if (nowFull) {
                     LOG.atWarn().addKeyValue("event", "broker-disk-full")
                             .log("The broker's disk is {}% used, over its max-disk-usage of {}%: updates are refused (503) until space is freed",
-                            Math.round(usage * 100), max);
+                                    Math.round(usage * 100), max);
                 } else {
                     LOG.atInfo().addKeyValue("event", "broker-disk-ok")
                             .log("The broker's disk use is under its limit again ({}%)", Math.round(usage * 100));

@@ -35,7 +35,7 @@ public final class BatchNarrower {
         Throwable refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         LOG.atWarn().addKeyValue("event", "batch-refused")
                 .log("HQ refused batch {} of {} update(s) ({}); narrowing it down to the update(s) at fault",
-                batch.id(), batch.size(), HqFailures.reasonOf(refusal));
+                        batch.id(), batch.size(), HqFailures.reasonOf(refusal));
         try {
             List<UpdateResult> results = poster.postNarrowing(exchange.getContext(), batch.updates(), refusal);
             applier.settle(exchange.getContext(), batch, results);

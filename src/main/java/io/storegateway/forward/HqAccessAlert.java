@@ -33,7 +33,7 @@ public final class HqAccessAlert {
         if (reason == null) {
             LOG.atError().addKeyValue("event", "hq-access-denied")
                     .log("HQ refused the gateway's credentials ({}): forwarding stopped, {} update(s) of this batch and the rest "
-                    + "of the queue are kept. Check gateway.hq.token.", why, queued);
+                            + "of the queue are kept. Check gateway.hq.token.", why, queued);
             raisedAt = clock.instant();
         }
         reason = why;

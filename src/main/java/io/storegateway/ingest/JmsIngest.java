@@ -193,7 +193,7 @@ public final class JmsIngest implements AutoCloseable {
             pausedUntil = System.nanoTime() + pauseMs * 1_000_000;
             LOG.atWarn().addKeyValue("event", "store-failed")
                     .log("Could not store {} JMS message(s) from {}; they stay there, tried again in {} ms: {}", taken,
-                    Queues.INBOUND, pauseMs, e.toString());
+                            Queues.INBOUND, pauseMs, e.toString());
             try {
                 session.rollback();
             } catch (RuntimeException e2) {
@@ -215,7 +215,7 @@ public final class JmsIngest implements AutoCloseable {
             // queue (the outbound queue, the DLQ) as JMSReplyTo could write there through it.
             LOG.atWarn().addKeyValue("event", "receipt-not-sent")
                     .log("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
-                    m.getJMSMessageID(), to);
+                            m.getJMSMessageID(), to);
             return;
         }
         TextMessage r = session.createTextMessage(text);
@@ -260,7 +260,7 @@ public final class JmsIngest implements AutoCloseable {
             exchange.setPattern(ExchangePattern.InOnly);
             LOG.atWarn().addKeyValue("event", "receipt-not-sent")
                     .log("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
-                    message.getJMSMessageID(), message.getJMSReplyTo());
+                            message.getJMSMessageID(), message.getJMSReplyTo());
         }
         Read read = read(message);
         if (read.error() == null) {

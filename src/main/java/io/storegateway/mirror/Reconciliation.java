@@ -100,8 +100,8 @@ public final class Reconciliation {
             if (check.path("drift").asLong() > 0) {
                 LOG.atWarn().addKeyValue("event", "consistency-drift")
                         .log("Consistency check after sync: the mirror differs from HQ in {} product(s) ({} missing, {} different, {} extra); "
-                        + "the next reconciliation corrects it", check.path("drift").asLong(), check.path("missing").asLong(),
-                        check.path("different").asLong(), check.path("extra").asLong());
+                                + "the next reconciliation corrects it", check.path("drift").asLong(), check.path("missing").asLong(),
+                                check.path("different").asLong(), check.path("extra").asLong());
             } else {
                 LOG.atInfo().addKeyValue("event", "consistency-ok")
                         .log("Consistency check after sync: the mirror equals HQ ({} products)", check.path("checked").asLong());
@@ -231,7 +231,7 @@ public final class Reconciliation {
             if (drift > 0) {
                 LOG.atWarn().addKeyValue("event", "reconcile-drift")
                         .log("Reconciliation with HQ: {} product(s) checked, drift {} ({} missing, {} different, {} extra), {} corrected",
-                        report.path("checked").asLong(), drift, missing, different, extra, corrected);
+                                report.path("checked").asLong(), drift, missing, different, extra, corrected);
             } else {
                 LOG.atInfo().addKeyValue("event", "reconciled")
                         .log("Reconciliation with HQ: {} product(s) checked, no drift", report.path("checked").asLong());

@@ -246,7 +246,7 @@ public final class RouteFiles implements AutoCloseable {
             if (!problems.isEmpty()) {
                 LOG.atError().addKeyValue("event", "route-rollback-refused").addKeyValue("file", name)
                         .log("Rollback of route file {} to version {} refused, version {} keeps running: {}", name, number,
-                        f.version(), join(problems));
+                                f.version(), join(problems));
                 return new RollbackResult(Rollback.REFUSED, "version " + number + " of " + name
                         + " is refused now (the settings or the gateway changed since); version " + f.version() + " keeps running", problems);
             }
@@ -259,7 +259,7 @@ public final class RouteFiles implements AutoCloseable {
             } catch (IOException e) {
                 LOG.atWarn().addKeyValue("event", "route-rollback-not-written").addKeyValue("file", name)
                         .log("Route file {} rolled back to version {}, but {} could not be rewritten ({}); it still holds the newer version",
-                        name, number, dir.resolve(name), e.toString());
+                                name, number, dir.resolve(name), e.toString());
                 unwritten = "; but " + dir.resolve(name) + " could not be rewritten (" + e.getMessage()
                         + ") and still holds the newer version, which a restart would load: copy version " + number
                         + " there by hand";
@@ -364,7 +364,7 @@ public final class RouteFiles implements AutoCloseable {
         } catch (Exception e) {
             LOG.atError().addKeyValue("event", "route-restore-failed").addKeyValue("file", f.name())
                     .log("The previous routes of {} could not be put back either, they are not running: {}", f.name(),
-                    RouteFileCheck.rootMessage(e), e);
+                            RouteFileCheck.rootMessage(e), e);
         }
     }
 
@@ -373,7 +373,7 @@ public final class RouteFiles implements AutoCloseable {
         files.put(name, current == null ? new FileState(name, null, null, Map.of(), 0, null, false, r) : current.refusedFor(r));
         LOG.atError().addKeyValue("event", "route-refused").addKeyValue("file", name)
                 .log("Route file refused, {}: {}", current == null || current.content() == null
-                ? "it is not loaded" : "version " + current.version() + " keeps running", join(problems));
+                        ? "it is not loaded" : "version " + current.version() + " keeps running", join(problems));
     }
 
     private static String join(List<RouteProblem> problems) {

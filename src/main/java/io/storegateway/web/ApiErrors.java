@@ -25,7 +25,7 @@ public final class ApiErrors extends RouteConfigurationBuilder {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         LOG.atError().addKeyValue("event", "request-failed")
                 .log("{} {} failed", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
-                exchange.getMessage().getHeader(Exchange.HTTP_PATH), t);
+                        exchange.getMessage().getHeader(Exchange.HTTP_PATH), t);
         HttpReplies.error(exchange, 500, "internal_error", "the gateway could not handle this request; see its log");
     }
 }

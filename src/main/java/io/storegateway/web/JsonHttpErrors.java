@@ -52,7 +52,7 @@ public final class JsonHttpErrors {
             if (ctx.statusCode() >= 500 || ctx.failure() != null) {
                 LOG.atWarn().addKeyValue("event", "request-failed")
                         .log("{} {} failed with {}", ctx.request().method(), ctx.request().path(),
-                        ctx.failure() == null ? ctx.statusCode() : ctx.failure().toString(), ctx.failure());
+                                ctx.failure() == null ? ctx.statusCode() : ctx.failure().toString(), ctx.failure());
             }
             if (error == null) {
                 ctx.next();
