@@ -5,10 +5,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.storegateway.admin.ActivityHistory;
 import io.storegateway.admin.AdminApiRoutes;
 import io.storegateway.admin.GatewayMetrics;
+import io.storegateway.admin.JvmMetrics;
+import io.storegateway.admin.PrometheusRegistry;
 import io.storegateway.admin.ParkedMessages;
 import io.storegateway.admin.GatewayStatus;
 import io.storegateway.admin.HistoryApiRoutes;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.GroupFence;
@@ -230,7 +231,9 @@ public final class Gateway implements AutoCloseable {
         ProductViews views = new ProductViews(mirror, products, conflicts);
         MirrorWriter writer = new MirrorWriter(mirror, acceptedUpdates, products, conflicts, clock);
         // HQ's reachability decides whether a failing task is news (connectivity is made below).
-        BackgroundTasks tasks = new BackgroundTasks(() -> connectivity != null && connectivity.online(), clock);
+        BackgroundTasks tasks = new BackgroundTasks(() -> connectivity != null && connectivity.online(), clock,
+                Duration.ofMillis(settings.getLong(HqConnectivity.INTERVAL_MS, HqConnectivity.DEFAULT_INTERVAL_MS)
+                        + settings.getLong(HQ_RESPONSE_TIMEOUT_MS, 10_000)));
         Reconciliation reconciliation = new Reconciliation(mirror, products, acceptedUpdates, syncState, settings.hqUrl(),
                 settings.storeId(), settings.hqToken(), clock, tasks);
         HqChangesPoller changes = new HqChangesPoller(mirror, products, syncState, settings.hqUrl(), settings.storeId(),
@@ -244,7 +247,7 @@ public final class Gateway implements AutoCloseable {
         ForwardBackoff backoff = ForwardBackoff.from(settings, clock);
         backoff.reportTo(tasks);
         forwardStats = new ForwardStats(clock);
-        CircuitBreaker breaker = HqCircuitBreaker.from(settings);
+        CircuitBreaker breaker = HqCircuitBreaker.from(settings, () -> tasks.failureIsNews(BackgroundTasks.FORWARDING));
         HqAccessAlert accessAlert = new HqAccessAlert(settings, clock);
         OutboundBatches batches = new OutboundBatches(connections, backoff, breaker, accessAlert, settings);
         HqBatchRequest request = new HqBatchRequest(settings.hqToken(),
@@ -271,7 +274,8 @@ public final class Gateway implements AutoCloseable {
         status = new GatewayStatus(connectivity, breaker, accessAlert, forwardStats, acceptedUpdates, this::depth,
                 conflicts, reconciliation, clock);
 
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry meters = PrometheusRegistry.create();
+        toClose.push(JvmMetrics.bindTo(meters));
         GatewayMetrics.register(meters, connectivity, breaker, accessAlert, backoff, forwardStats, this::depth, status,
                 conflicts, reconciliation, resolver, ingestStats);
         GatewayMetrics.registerStorage(meters, storageFloor);
@@ -387,11 +391,12 @@ public final class Gateway implements AutoCloseable {
         JsonHttpErrors.install(camel.getCamelContext(), settings.httpPort(), stopping::get);
         // Closed first: from here on terminals get a JSON 503 with Retry-After while the rest stops.
         toClose.push(() -> stopping.set(true));
-        LOG.info("Store Gateway {} up in {} ms: {}://localhost:{}/ , broker {}, HQ {}",
-                settings.storeId(), (System.nanoTime() - started) / 1_000_000, tls.httpsEnabled() ? "https" : "http",
-                settings.httpPort(),
-                settings.brokerUrl().isEmpty() ? "port " + settings.brokerPort() : RemoteBroker.redacted(settings.brokerUrl()),
-                settings.hqUrl());
+        LOG.atInfo().addKeyValue("event", "started")
+                .log("Store Gateway {} up in {} ms: {}://localhost:{}/ , broker {}, HQ {}",
+                        settings.storeId(), (System.nanoTime() - started) / 1_000_000, tls.httpsEnabled() ? "https" : "http",
+                        settings.httpPort(),
+                        settings.brokerUrl().isEmpty() ? "port " + settings.brokerPort() : RemoteBroker.redacted(settings.brokerUrl()),
+                        settings.hqUrl());
     }
 
     /**
@@ -531,7 +536,7 @@ public final class Gateway implements AutoCloseable {
             try {
                 c.close();
             } catch (Exception | LinkageError e) {
-                LOG.warn("Stopping {} failed: {}", c, e.toString());
+                LOG.atWarn().addKeyValue("event", "stop-failed").log("Stopping {} failed: {}", c, e.toString());
             }
         }
     }

@@ -24,6 +24,9 @@ import java.util.function.ToLongFunction;
  */
 public final class GatewayMetrics {
 
+    /** One HELP text for both series: Prometheus keeps a single one per metric name. */
+    private static final String CONNECTIVITY_CHANGES = "times HQ's reachability changed, by the state it changed to (offline or online)";
+
     private GatewayMetrics() {
     }
 
@@ -53,8 +56,10 @@ public final class GatewayMetrics {
             if (key.outcome().equals("rejected")) {
                 counter.tag("reason", key.reason())
                         .description("requests (HTTP) or messages (JMS) refused as a whole; nothing of them was queued");
+            } else if (key.outcome().equals("duplicate")) {
+                counter.description("updates answered DUPLICATE: the same update id was already queued");
             } else {
-                counter.description("updates " + key.outcome() + " by the gateway");
+                counter.description("updates queued for HQ, by the channel they came on");
             }
             counter.register(registry);
         }
@@ -69,9 +74,9 @@ public final class GatewayMetrics {
         Gauge.builder("gateway.hq.online", connectivity, c -> c.online() ? 1 : 0)
                 .description("1 while HQ answers its health check").register(registry);
         FunctionCounter.builder("gateway.hq.connectivity.changes", connectivity, HqConnectivity::timesWentOffline)
-                .tag("to", "offline").description("times HQ became unreachable").register(registry);
+                .tag("to", "offline").description(CONNECTIVITY_CHANGES).register(registry);
         FunctionCounter.builder("gateway.hq.connectivity.changes", connectivity, HqConnectivity::timesWentOnline)
-                .tag("to", "online").description("times HQ became reachable").register(registry);
+                .tag("to", "online").description(CONNECTIVITY_CHANGES).register(registry);
         for (CircuitBreaker.State state : new CircuitBreaker.State[] {
                 CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN}) {
             Gauge.builder("gateway.hq.breaker.state", breaker, b -> b.getState() == state ? 1 : 0)

@@ -222,9 +222,10 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, BrokerId
                 onDiskError.forEach(Runnable::run);
             }
         });
-        LOG.info("Broker up in {} ms: journal under {}, terminals connect to tcp://<host>:{}{}", (System.nanoTime() - started) / 1_000_000,
-                server.getConfiguration().getJournalLocation(), port,
-                ssl ? "?sslEnabled=true (SSL)" : "");
+        LOG.atInfo().addKeyValue("event", "broker-up")
+                .log("Broker up in {} ms: journal under {}, terminals connect to tcp://<host>:{}{}", (System.nanoTime() - started) / 1_000_000,
+                        server.getConfiguration().getJournalLocation(), port,
+                        ssl ? "?sslEnabled=true (SSL)" : "");
         return this;
     }
 
@@ -278,7 +279,7 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, BrokerId
         try {
             server.stop();
         } catch (Exception e) {
-            LOG.warn("Broker did not stop cleanly: {}", e.toString());
+            LOG.atWarn().addKeyValue("event", "broker-stop-failed").log("Broker did not stop cleanly: {}", e.toString());
         }
     }
 }

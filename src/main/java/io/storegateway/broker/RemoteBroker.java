@@ -96,7 +96,7 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, BrokerIden
         b.checkDisk();
         long every = s.getLong(EmbeddedBroker.DISK_SCAN_MS, 5000);
         b.diskWatch.scheduleWithFixedDelay(b::checkDisk, every, every, TimeUnit.MILLISECONDS);
-        LOG.info("Using the remote broker {} as {}", b.url, user);
+        LOG.atInfo().addKeyValue("event", "remote-broker").log("Using the remote broker {} as {}", b.url, user);
         return b;
     }
 
@@ -138,10 +138,12 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, BrokerIden
             boolean nowFull = max >= 0 && usage * 100 > max;
             if (nowFull != full) {
                 if (nowFull) {
-                    LOG.warn("The broker's disk is {}% used, over its max-disk-usage of {}%: updates are refused (503) until space is freed",
-                            Math.round(usage * 100), max);
+                    LOG.atWarn().addKeyValue("event", "broker-disk-full")
+                            .log("The broker's disk is {}% used, over its max-disk-usage of {}%: updates are refused (503) until space is freed",
+                                    Math.round(usage * 100), max);
                 } else {
-                    LOG.info("The broker's disk use is under its limit again ({}%)", Math.round(usage * 100));
+                    LOG.atInfo().addKeyValue("event", "broker-disk-ok")
+                            .log("The broker's disk use is under its limit again ({}%)", Math.round(usage * 100));
                 }
             }
             full = nowFull;
@@ -264,7 +266,7 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, BrokerIden
     private void reachable() {
         if (unreachable) {
             unreachable = false;
-            LOG.info("The remote broker {} answers again", url);
+            LOG.atInfo().addKeyValue("event", "remote-broker-back").log("The remote broker {} answers again", url);
         }
     }
 
@@ -272,7 +274,8 @@ public final class RemoteBroker implements QueueDepths, StorageGuard, BrokerIden
     private void lost(Exception e) {
         if (!unreachable) {
             unreachable = true;
-            LOG.warn("Cannot ask the remote broker {}: {}", url, describe(e));
+            LOG.atWarn().addKeyValue("event", "remote-broker-unreachable")
+                    .log("Cannot ask the remote broker {}: {}", url, describe(e));
         }
         drop();
     }

@@ -50,9 +50,9 @@ public final class Commands {
         } catch (IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
             if (e.getCause() == null) {
                 // A setting or file to fix: the message says which; a stack trace would only bury it.
-                LOG.error("Cannot start: {}", e.getMessage());
+                LOG.atError().addKeyValue("event", "start-refused").log("Cannot start: {}", e.getMessage());
             } else {
-                LOG.error("Cannot start: {}", e.getMessage(), e);
+                LOG.atError().addKeyValue("event", "start-refused").log("Cannot start: {}", e.getMessage(), e);
             }
             System.err.println("store-gateway: " + e.getMessage());
             return 1;
@@ -110,7 +110,7 @@ public final class Commands {
         Gateway gateway = Gateway.start(s);
         GracefulStop.onTerminate(gateway, hq::stop);
         int port = s.httpPort();
-        System.out.printf("""
+        LogFormat.announce("demo-ready", """
 
                 Store Gateway demo is running (store %s, HQ simulator at %s).
 
@@ -128,8 +128,7 @@ public final class Commands {
                     curl -s -X POST %s/sim/v1/faults -d '{"mode":"down"}'
                     curl -s -X POST %s/sim/v1/faults -d '{"mode":"none"}'
 
-                Ctrl-C stops it.
-                """, s.storeId(), hq.url(), port, port, port, hq.url(), hq.url());
+                Ctrl-C stops it.""".formatted(s.storeId(), hq.url(), port, port, port, hq.url(), hq.url()));
         GracefulStop.awaitTermination();
         return 0;
     }
@@ -142,7 +141,7 @@ public final class Commands {
         hq.useTls(settings);
         hq.seedDemoCatalogue(settings.storeId(), DEMO_CATALOGUE_SIZE);
         hq.start();
-        System.out.println("HQ simulator listening on " + hq.url() + " (store " + settings.storeId() + " seeded)");
+        LogFormat.announce("simulator-ready", "HQ simulator listening on " + hq.url() + " (store " + settings.storeId() + " seeded)");
         GracefulStop.onTerminate(hq::stop);
         GracefulStop.awaitTermination();
         return 0;

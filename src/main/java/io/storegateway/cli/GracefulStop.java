@@ -50,17 +50,17 @@ final class GracefulStop {
             if (!once.compareAndSet(false, true)) {
                 return;
             }
-            LOG.info("Stopping: finishing or rolling back in-flight work");
+            LOG.atInfo().addKeyValue("event", "stopping").log("Stopping: finishing or rolling back in-flight work");
             try {
                 for (AutoCloseable part : inOrder) {
                     try {
                         part.close();
                     } catch (Exception | LinkageError e) {
                         // LinkageError: the jar was replaced under the running process (an upgrade in place).
-                        LOG.warn("Stopping {} failed: {}", part, e.toString());
+                        LOG.atWarn().addKeyValue("event", "stop-failed").log("Stopping {} failed: {}", part, e.toString());
                     }
                 }
-                LOG.info("Stopped");
+                LOG.atInfo().addKeyValue("event", "stopped").log("Stopped");
             } finally {
                 // Whatever failed, the process must not hang after SIGTERM.
                 STOPPED.countDown();
@@ -79,7 +79,8 @@ final class GracefulStop {
      */
     static void stopNow(int code) {
         CompletableFuture.delayedExecutor(30, TimeUnit.SECONDS).execute(() -> {
-            LOG.error("Stopping took over 30 s; halting with exit code {}", code);
+            LOG.atError().addKeyValue("event", "stop-timed-out")
+                    .log("Stopping took over 30 s; halting with exit code {}", code);
             Runtime.getRuntime().halt(code);
         });
         requested();

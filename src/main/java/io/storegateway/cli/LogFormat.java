@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
 import io.storegateway.config.GatewaySettings;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Locale;
@@ -11,10 +12,12 @@ import java.util.Locale;
 /**
  * {@code gateway.log.format} = text (default) or json. Logback reads -D and the environment by itself
  * at start; a value that only the config file sets is applied here, once the settings are loaded.
+ * With json, standard output holds JSON lines only: a command's own messages go out as events too.
  */
 final class LogFormat {
 
     static final String KEY = "gateway.log.format";
+    private static final Logger LOG = LoggerFactory.getLogger(LogFormat.class);
 
     private LogFormat() {
     }
@@ -38,6 +41,20 @@ final class LogFormat {
             configurator.doConfigure(LogFormat.class.getResource("/logback.xml"));
         } catch (JoranException e) {
             throw new IllegalStateException("cannot switch the log format to " + wanted + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether lines go out as JSON now. */
+    static boolean json() {
+        return LoggerFactory.getILoggerFactory() instanceof LoggerContext context && "json".equals(context.getProperty("LOG_FORMAT"));
+    }
+
+    /** A command's message to the person at the terminal: printed as it is, or with JSON logs an event line. */
+    static void announce(String event, String text) {
+        if (json()) {
+            LOG.atInfo().addKeyValue("event", event).log(text.strip());
+        } else {
+            System.out.println(text);
         }
     }
 }

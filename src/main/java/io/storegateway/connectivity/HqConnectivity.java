@@ -19,6 +19,10 @@ public final class HqConnectivity {
 
     public enum State { UNKNOWN, ONLINE, OFFLINE }
 
+    /** How often watch-hq pings HQ (its route reads the key). */
+    public static final String INTERVAL_MS = "gateway.connectivity.interval-ms";
+    public static final long DEFAULT_INTERVAL_MS = 1000;
+
     private static final Logger LOG = LoggerFactory.getLogger(HqConnectivity.class);
 
     private final Clock clock;

@@ -33,8 +33,9 @@ public final class BatchNarrower {
     public void narrow(Exchange exchange) {
         Batch batch = exchange.getProperty(OutboundBatches.BATCH, Batch.class);
         Throwable refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        LOG.warn("HQ refused batch {} of {} update(s) ({}); narrowing it down to the update(s) at fault",
-                batch.id(), batch.size(), HqFailures.reasonOf(refusal));
+        LOG.atWarn().addKeyValue("event", "batch-refused")
+                .log("HQ refused batch {} of {} update(s) ({}); narrowing it down to the update(s) at fault",
+                        batch.id(), batch.size(), HqFailures.reasonOf(refusal));
         try {
             List<UpdateResult> results = poster.postNarrowing(exchange.getContext(), batch.updates(), refusal);
             applier.settle(exchange.getContext(), batch, results);

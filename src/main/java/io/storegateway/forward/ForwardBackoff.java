@@ -11,7 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How long forwarding waits after a failed HQ call: exponential, with jitter and a cap. It never
- * gives up; the updates stay in the queue however long HQ is away. Logs a change of state once.
+ * gives up; the updates stay in the queue however long HQ is away. Logs a change of state once, and
+ * not during an outage that watch-hq reports.
  */
 public final class ForwardBackoff {
 
@@ -67,26 +68,24 @@ public final class ForwardBackoff {
     }
 
     public synchronized void failed(int batchSize, String reason) {
-        if (tasks != null) {
-            tasks.failed(BackgroundTasks.FORWARDING, reason);
-        }
         failures++;
         totalFailures++;
         long delay = delayAfter(failures);
         nextAttemptAt = clock.millis() + delay;
-        if (failures == 1) {
-            LOG.warn("HQ call failed, {} update(s) stay queued and will be retried: {}", batchSize, reason);
+        // The background tasks' rule decides what is news: not an outage, which watch-hq logs itself.
+        if (tasks != null && tasks.failed(BackgroundTasks.FORWARDING, reason)) {
+            LOG.atWarn().addKeyValue("event", "forwarding-failing")
+                    .log("HQ calls fail although HQ answers its health check ({} in a row); {} update(s) stay queued and are retried: {}",
+                            failures, batchSize, reason);
         } else {
-            LOG.debug("HQ call failed again (attempt {}), next try in {} ms: {}", failures, delay, reason);
+            LOG.debug("HQ call failed (attempt {}), next try in {} ms: {}", failures, delay, reason);
         }
     }
 
     public synchronized void succeeded() {
-        if (tasks != null && failures > 0) {
-            tasks.succeeded(BackgroundTasks.FORWARDING);
-        }
-        if (failures > 0) {
-            LOG.info("HQ answers again after {} failed attempt(s); forwarding resumes", failures);
+        if (tasks != null && failures > 0 && tasks.succeeded(BackgroundTasks.FORWARDING)) {
+            LOG.atInfo().addKeyValue("event", "forwarding-resumed")
+                    .log("HQ answers again after {} failed attempt(s); forwarding resumes", failures);
         }
         failures = 0;
         nextAttemptAt = 0;

@@ -31,8 +31,9 @@ public final class HqAccessAlert {
 
     void raise(String why, int queued) {
         if (reason == null) {
-            LOG.error("HQ refused the gateway's credentials ({}): forwarding stopped, {} update(s) of this batch and the rest "
-                    + "of the queue are kept. Check gateway.hq.token.", why, queued);
+            LOG.atError().addKeyValue("event", "hq-access-denied")
+                    .log("HQ refused the gateway's credentials ({}): forwarding stopped, {} update(s) of this batch and the rest "
+                            + "of the queue are kept. Check gateway.hq.token.", why, queued);
             raisedAt = clock.instant();
         }
         reason = why;
@@ -41,7 +42,8 @@ public final class HqAccessAlert {
 
     void cleared() {
         if (reason != null) {
-            LOG.info("HQ accepts the gateway's credentials again; forwarding resumes");
+            LOG.atInfo().addKeyValue("event", "hq-access-restored")
+                    .log("HQ accepts the gateway's credentials again; forwarding resumes");
         }
         reason = null;
         raisedAt = null;

@@ -3,15 +3,15 @@ package io.storegateway.forward;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.storegateway.config.GatewaySettings;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The circuit breaker around the HQ call (used by the {@code post-to-hq} route through its
  * {@code circuitBreaker} EIP). Only transient failures count against HQ. It moves from OPEN to
  * HALF_OPEN by itself after the wait, and forwarding takes nothing from the queue while it is OPEN.
+ * Its changes are logged by {@link HqBreakerLog}.
  */
 public final class HqCircuitBreaker {
 
@@ -22,18 +22,22 @@ public final class HqCircuitBreaker {
     public static final String HALF_OPEN_CALLS = "gateway.hq.breaker.half-open-calls";
     public static final String SLOW_CALL_MS = "gateway.hq.breaker.slow-call-ms";
 
-    private static final Logger LOG = LoggerFactory.getLogger(HqCircuitBreaker.class);
-
     private HqCircuitBreaker() {
     }
 
     public static CircuitBreaker from(GatewaySettings s) {
+        return from(s, () -> true);
+    }
+
+    /** {@code forwardingFailureIsNews}: whether the breaker's opening is news (HqBreakerLog), not an outage's effect. */
+    public static CircuitBreaker from(GatewaySettings s, BooleanSupplier forwardingFailureIsNews) {
+        long waitInOpenMs = s.getLong(WAIT_OPEN_MS, 30_000);
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()
                 .failureRateThreshold((float) s.getDouble(FAILURE_RATE, 50))
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(s.getInt(WINDOW, 10))
                 .minimumNumberOfCalls(s.getInt(MINIMUM_CALLS, 5))
-                .waitDurationInOpenState(Duration.ofMillis(s.getLong(WAIT_OPEN_MS, 30_000)))
+                .waitDurationInOpenState(Duration.ofMillis(waitInOpenMs))
                 .permittedNumberOfCallsInHalfOpenState(s.getInt(HALF_OPEN_CALLS, 1))
                 .slowCallDurationThreshold(Duration.ofMillis(s.getLong(SLOW_CALL_MS, 10_000)))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
@@ -41,15 +45,7 @@ public final class HqCircuitBreaker {
                 .writableStackTraceEnabled(false)
                 .build();
         CircuitBreaker breaker = CircuitBreaker.of("hq", config);
-        breaker.getEventPublisher().onStateTransition(e -> {
-            var t = e.getStateTransition();
-            if (t.getToState() == CircuitBreaker.State.OPEN) {
-                LOG.atWarn().addKeyValue("event", "breaker").log("Circuit breaker {} -> {}: HQ calls fail; forwarding pauses for {} ms",
-                        t.getFromState(), t.getToState(), s.getLong(WAIT_OPEN_MS, 30_000));
-            } else {
-                LOG.atInfo().addKeyValue("event", "breaker").log("Circuit breaker {} -> {}", t.getFromState(), t.getToState());
-            }
-        });
+        breaker.getEventPublisher().onStateTransition(new HqBreakerLog(forwardingFailureIsNews, waitInOpenMs));
         return breaker;
     }
 }

@@ -106,7 +106,8 @@ public final class OutboundBatches implements AutoCloseable {
         int size = Math.max(1, Math.min(500, maxBatchSize));
         if (size != maxBatchSize && warnedBatchSize != maxBatchSize) {
             warnedBatchSize = maxBatchSize;
-            LOG.warn("Batch size {} given by the route is outside 1-500; using {}", maxBatchSize, size);
+            LOG.atWarn().addKeyValue("event", "batch-size-clamped")
+                    .log("Batch size {} given by the route is outside 1-500; using {}", maxBatchSize, size);
         }
         exchange.setProperty(BATCH_SIZE_PROPERTY, 0);
         releaseHeldLanes();
@@ -333,7 +334,8 @@ public final class OutboundBatches implements AutoCloseable {
             batch.rollback();
         } catch (RuntimeException e) {
             // the lane has dropped its session: the broker redelivers the batch when the session is gone
-            LOG.warn("Rolling back batch {} failed ({}); the broker will redeliver it when the session closes", batch.id(), e.toString());
+            LOG.atWarn().addKeyValue("event", "batch-rollback-failed")
+                    .log("Rolling back batch {} failed ({}); the broker will redeliver it when the session closes", batch.id(), e.toString());
         }
     }
 

@@ -82,7 +82,8 @@ public final class SettledNotices implements AutoCloseable {
         }
         n.reader.setDaemon(true);
         n.reader.start();
-        LOG.info("Sharing HQ's answers with the other gateways on {} as {}", ADDRESS, n.instanceId);
+        LOG.atInfo().addKeyValue("event", "notices-shared")
+                .log("Sharing HQ's answers with the other gateways on {} as {}", ADDRESS, n.instanceId);
         return n;
     }
 
@@ -165,7 +166,8 @@ public final class SettledNotices implements AutoCloseable {
                         verdicts = fromJson(((TextMessage) m).getText());
                     } catch (IOException | RuntimeException e) {
                         // Asking again will not make it readable; only gateways may send here.
-                        LOG.error("Dropping an unreadable notice {} from {}: {}", m.getJMSMessageID(), m.getStringProperty(ORIGIN), e.toString());
+                        LOG.atError().addKeyValue("event", "notice-dropped")
+                                .log("Dropping an unreadable notice {} from {}: {}", m.getJMSMessageID(), m.getStringProperty(ORIGIN), e.toString());
                         ctx.commit();
                         continue;
                     }
@@ -182,7 +184,8 @@ public final class SettledNotices implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                LOG.warn("Reading the other gateways' answers from {} failed ({}); trying again in {} ms", ADDRESS, e.toString(), pause);
+                LOG.atWarn().addKeyValue("event", "notices-unreadable")
+                        .log("Reading the other gateways' answers from {} failed ({}); trying again in {} ms", ADDRESS, e.toString(), pause);
                 sleep(pause);
                 pause = Math.min(pause * 2, MAX_PAUSE_MS);
             }

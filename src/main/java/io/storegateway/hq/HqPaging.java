@@ -33,11 +33,13 @@ public final class HqPaging {
             return null;
         }
         if (page.path("items").isEmpty()) {
-            LOG.warn("{}: HQ answered an empty page with a next cursor ({}); paging ends here", what, next.asText());
+            LOG.atWarn().addKeyValue("event", "hq-paging-stopped")
+                    .log("{}: HQ answered an empty page with a next cursor ({}); paging ends here", what, next.asText());
             return null;
         }
         if (asked.contains(next.asText())) {
-            LOG.warn("{}: HQ answered a next cursor already asked for ({}); paging ends here", what, next.asText());
+            LOG.atWarn().addKeyValue("event", "hq-paging-stopped")
+                    .log("{}: HQ answered a next cursor already asked for ({}); paging ends here", what, next.asText());
             return null;
         }
         return next.asText();

@@ -127,7 +127,7 @@ public final class HqSimulator {
             pool.shutdownNow();
             throw new UncheckedIOException("HQ simulator cannot listen on port " + port, e);
         }
-        LOG.info("HQ simulator listening on {}", url());
+        LOG.atInfo().addKeyValue("event", "simulator-up").log("HQ simulator listening on {}", url());
         return this;
     }
 
@@ -167,7 +167,7 @@ public final class HqSimulator {
         server.stop(0);
         workers.shutdownNow();
         server = null;
-        LOG.info("HQ simulator on port {} stopped", port);
+        LOG.atInfo().addKeyValue("event", "simulator-stopped").log("HQ simulator on port {} stopped", port);
     }
 
     public synchronized int port() {
@@ -249,7 +249,7 @@ public final class HqSimulator {
      */
     public void setFault(String mode, double rate, long latencyMs) {
         faults = SimulatedFaults.of(mode, rate, latencyMs);
-        LOG.info("HQ simulator faults now {}", faults.toJson());
+        LOG.atInfo().addKeyValue("event", "simulator-faults").log("HQ simulator faults now {}", faults.toJson());
     }
 
     /**
@@ -390,7 +390,8 @@ public final class HqSimulator {
             LOG.debug("HQ simulator could not answer {} {}: {}", req.method(), req.path(), e.toString());
             req.drop();
         } catch (RuntimeException e) {
-            LOG.warn("HQ simulator failed on {} {}", req.method(), req.path(), e);
+            LOG.atWarn().addKeyValue("event", "simulator-failed")
+                    .log("HQ simulator failed on {} {}", req.method(), req.path(), e);
             answerQuietly(req, 500, "internal_error", String.valueOf(e.getMessage()));
         }
     }

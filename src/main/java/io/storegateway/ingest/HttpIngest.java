@@ -86,7 +86,8 @@ public final class HttpIngest {
             if (e instanceof UpdateIntake.StorageFullException) {
                 LOG.debug("Refused {} update(s): {}", updates.size(), e.getMessage()); // logged once by the floor
             } else if (e instanceof JMSRuntimeException) {
-                LOG.warn("Could not store {} update(s) in the broker: {}", updates.size(), e.getMessage());
+                LOG.atWarn().addKeyValue("event", "store-failed")
+                        .log("Could not store {} update(s) in the broker: {}", updates.size(), e.getMessage());
             } else {
                 throw e instanceof RuntimeException re ? re : new CompletionException(e);
             }

@@ -183,15 +183,17 @@ public final class JmsIngest implements AutoCloseable {
             pauseMs = 0;
             for (Invalid i : invalid) {
                 intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
-                LOG.warn("Invalid JMS message {} set aside on {}: {}", i.message().getJMSMessageID(), Queues.INVALID, i.error());
+                LOG.atWarn().addKeyValue("event", "invalid-message")
+                        .log("Invalid JMS message {} set aside on {}: {}", i.message().getJMSMessageID(), Queues.INVALID, i.error());
             }
             exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, true);
         } catch (JMSException | RuntimeException e) {
             // Given back whole, to the head of the queue in their order; taken again after a pause.
             pauseMs = pauseMs == 0 ? FIRST_PAUSE_MS : Math.min(MAX_PAUSE_MS, pauseMs * 2);
             pausedUntil = System.nanoTime() + pauseMs * 1_000_000;
-            LOG.warn("Could not store {} JMS message(s) from {}; they stay there, tried again in {} ms: {}", taken,
-                    Queues.INBOUND, pauseMs, e.toString());
+            LOG.atWarn().addKeyValue("event", "store-failed")
+                    .log("Could not store {} JMS message(s) from {}; they stay there, tried again in {} ms: {}", taken,
+                            Queues.INBOUND, pauseMs, e.toString());
             try {
                 session.rollback();
             } catch (RuntimeException e2) {
@@ -211,8 +213,9 @@ public final class JmsIngest implements AutoCloseable {
         if (!mayReplyTo(to)) {
             // The receipt would be sent with the gateway's own rights: a terminal naming a gateway
             // queue (the outbound queue, the DLQ) as JMSReplyTo could write there through it.
-            LOG.warn("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
-                    m.getJMSMessageID(), to);
+            LOG.atWarn().addKeyValue("event", "receipt-not-sent")
+                    .log("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
+                            m.getJMSMessageID(), to);
             return;
         }
         TextMessage r = session.createTextMessage(text);
@@ -255,8 +258,9 @@ public final class JmsIngest implements AutoCloseable {
             // The receipt would be sent with the gateway's own rights: a terminal naming a gateway
             // queue (the outbound queue, the DLQ) as JMSReplyTo could write there through it.
             exchange.setPattern(ExchangePattern.InOnly);
-            LOG.warn("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
-                    message.getJMSMessageID(), message.getJMSReplyTo());
+            LOG.atWarn().addKeyValue("event", "receipt-not-sent")
+                    .log("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
+                            message.getJMSMessageID(), message.getJMSReplyTo());
         }
         Read read = read(message);
         if (read.error() == null) {
@@ -265,7 +269,8 @@ public final class JmsIngest implements AutoCloseable {
         }
         setAside(in.getJmsSession(), message, read.error());
         intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
-        LOG.warn("Invalid JMS message {} set aside on {}: {}", message.getJMSMessageID(), Queues.INVALID, read.error());
+        LOG.atWarn().addKeyValue("event", "invalid-message")
+                .log("Invalid JMS message {} set aside on {}: {}", message.getJMSMessageID(), Queues.INVALID, read.error());
         return invalidReply(read.error());
     }
 

@@ -88,7 +88,8 @@ public final class CatalogueLoader {
             } while (after != null);
             loaded = true;
             tasks.succeeded(BackgroundTasks.CATALOGUE);
-            LOG.info("Mirror filled with HQ's catalogue: {} product(s)", count);
+            LOG.atInfo().addKeyValue("event", "catalogue-loaded")
+                    .log("Mirror filled with HQ's catalogue: {} product(s)", count);
         } catch (IOException | RuntimeException e) {
             tasks.failed(BackgroundTasks.CATALOGUE, e);
             throw e;

@@ -301,7 +301,8 @@ final class H2MirrorImport {
             Files.move(h2, h2.resolveSibling(H2_KEPT), StandardCopyOption.REPLACE_EXISTING);
             Files.deleteIfExists(h2.resolveSibling("mirror.trace.db"));
         } catch (IOException e) {
-            LOG.warn("The earlier version's H2 mirror {} was imported but could not be moved aside: {}", h2, e.getMessage());
+            LOG.atWarn().addKeyValue("event", "mirror-import-not-moved")
+                    .log("The earlier version's H2 mirror {} was imported but could not be moved aside: {}", h2, e.getMessage());
         }
     }
 

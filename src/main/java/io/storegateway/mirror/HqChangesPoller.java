@@ -117,7 +117,7 @@ public final class HqChangesPoller {
             http.stop();
         }
         if (applied > 0) {
-            LOG.info("Took {} change(s) made at HQ into the mirror", applied);
+            LOG.atInfo().addKeyValue("event", "hq-changes").log("Took {} change(s) made at HQ into the mirror", applied);
         }
         return applied;
     }

@@ -139,7 +139,8 @@ public final class MirrorDatabase implements AutoCloseable {
         hc.setMaximumPoolSize(Math.max(2, poolSize));
         hc.setAutoCommit(true);
         HikariDataSource pool = new HikariDataSource(hc);
-        LOG.info("Mirror database ready in {} ms: SQLite {} (WAL)", millisSince(started), file);
+        LOG.atInfo().addKeyValue("event", "mirror-ready")
+                .log("Mirror database ready in {} ms: SQLite {} (WAL)", millisSince(started), file);
         return new MirrorDatabase(Engine.SQLITE, "jdbc:sqlite:" + file, pool, writer);
     }
 
@@ -208,7 +209,8 @@ public final class MirrorDatabase implements AutoCloseable {
             ds.close();
             throw new IllegalStateException("the mirror database could not be migrated: " + e.getMessage(), e);
         }
-        LOG.info("Mirror database ready in {} ms: {}", millisSince(started), redact(url));
+        LOG.atInfo().addKeyValue("event", "mirror-ready")
+                .log("Mirror database ready in {} ms: {}", millisSince(started), redact(url));
         return new MirrorDatabase(Engine.POSTGRESQL, url, ds, null);
     }
 
@@ -432,7 +434,8 @@ public final class MirrorDatabase implements AutoCloseable {
             try {
                 writer.close();
             } catch (SQLException e) {
-                LOG.warn("Closing the mirror's writer: {}", e.getMessage());
+                LOG.atWarn().addKeyValue("event", "mirror-close-failed")
+                        .log("Closing the mirror's writer: {}", e.getMessage());
             } finally {
                 writeLock.unlock();
             }

@@ -82,7 +82,8 @@ public final class MirrorUpkeep implements AutoCloseable {
             lastError = null;
         } catch (RuntimeException e) {
             if (lastError == null) {
-                LOG.warn("Mirror upkeep failed (it tries again): {}", e.getMessage());
+                LOG.atWarn().addKeyValue("event", "mirror-upkeep-failed")
+                        .log("Mirror upkeep failed (it tries again): {}", e.getMessage());
             }
             lastError = e.getMessage();
         }

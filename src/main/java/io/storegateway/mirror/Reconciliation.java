@@ -98,11 +98,13 @@ public final class Reconciliation {
             }
             lastCheck.set(check);
             if (check.path("drift").asLong() > 0) {
-                LOG.warn("Consistency check after sync: the mirror differs from HQ in {} product(s) ({} missing, {} different, {} extra); "
-                        + "the next reconciliation corrects it", check.path("drift").asLong(), check.path("missing").asLong(),
-                        check.path("different").asLong(), check.path("extra").asLong());
+                LOG.atWarn().addKeyValue("event", "consistency-drift")
+                        .log("Consistency check after sync: the mirror differs from HQ in {} product(s) ({} missing, {} different, {} extra); "
+                                + "the next reconciliation corrects it", check.path("drift").asLong(), check.path("missing").asLong(),
+                                check.path("different").asLong(), check.path("extra").asLong());
             } else {
-                LOG.info("Consistency check after sync: the mirror equals HQ ({} products)", check.path("checked").asLong());
+                LOG.atInfo().addKeyValue("event", "consistency-ok")
+                        .log("Consistency check after sync: the mirror equals HQ ({} products)", check.path("checked").asLong());
             }
         }
     }
@@ -227,10 +229,12 @@ public final class Reconciliation {
             last.set(report);
             state.put(SyncState.LAST_RECONCILE, report.toString(), clock.instant());
             if (drift > 0) {
-                LOG.warn("Reconciliation with HQ: {} product(s) checked, drift {} ({} missing, {} different, {} extra), {} corrected",
-                        report.path("checked").asLong(), drift, missing, different, extra, corrected);
+                LOG.atWarn().addKeyValue("event", "reconcile-drift")
+                        .log("Reconciliation with HQ: {} product(s) checked, drift {} ({} missing, {} different, {} extra), {} corrected",
+                                report.path("checked").asLong(), drift, missing, different, extra, corrected);
             } else {
-                LOG.info("Reconciliation with HQ: {} product(s) checked, no drift", report.path("checked").asLong());
+                LOG.atInfo().addKeyValue("event", "reconciled")
+                        .log("Reconciliation with HQ: {} product(s) checked, no drift", report.path("checked").asLong());
             }
         }
         return report;

@@ -57,7 +57,8 @@ final class RouteFileWatcher implements AutoCloseable {
         try {
             poll();
         } catch (RuntimeException e) {
-            LOG.warn("Watching {} failed this time: {}", dir, e.toString(), e);
+            LOG.atWarn().addKeyValue("event", "route-watch-failed")
+                    .log("Watching {} failed this time: {}", dir, e.toString(), e);
         }
     }
 

@@ -116,7 +116,7 @@ public final class RouteFiles implements AutoCloseable {
                 if (p.file().endsWith(RouteFileCheck.SUFFIX)) {
                     fatal.add(p);
                 } else {
-                    LOG.warn("{}", p);
+                    LOG.atWarn().addKeyValue("event", "route-problem").log("{}", p);
                 }
             }
             failIfAny(fatal);
@@ -144,7 +144,8 @@ public final class RouteFiles implements AutoCloseable {
                     Instant now = clock.instant();
                     RouteVersions.Version v = versions.withHash(name, hash).orElseGet(() -> versions.archive(name, r.content(), now));
                     files.put(name, new FileState(name, r.content(), hash, r.routes(), v.number(), now, false, null));
-                    LOG.info("Route file {} version {} loaded: {}", name, v.number(), r.routes().keySet());
+                    LOG.atInfo().addKeyValue("event", "route-loaded").addKeyValue("file", name)
+                            .log("Route file {} version {} loaded: {}", name, v.number(), r.routes().keySet());
                 }
             }
         }
@@ -172,7 +173,8 @@ public final class RouteFiles implements AutoCloseable {
         if (watchIntervalMs > 0) {
             watcher = new RouteFileWatcher(this, dir, watchIntervalMs);
             watcher.start();
-            LOG.info("Watching {} for route file changes every {} ms; versions are kept in {}", dir, watchIntervalMs, versions.dir());
+            LOG.atInfo().addKeyValue("event", "route-watch")
+                    .log("Watching {} for route file changes every {} ms; versions are kept in {}", dir, watchIntervalMs, versions.dir());
         }
     }
 
@@ -198,11 +200,13 @@ public final class RouteFiles implements AutoCloseable {
                 number = versions.archive(name, content, now).number();
             } catch (UncheckedIOException e) {
                 // It runs already; only its copy is missing (shown as version 0, which cannot be rolled back to).
-                LOG.error("Route file {} is running, but its version could not be kept: {}", name, e.getMessage());
+                LOG.atError().addKeyValue("event", "route-version-not-kept").addKeyValue("file", name)
+                        .log("Route file {} is running, but its version could not be kept: {}", name, e.getMessage());
             }
             files.put(name, new FileState(name, content, hash, r.routes(), number, now, false, null));
             lastReloadAt = now;
-            LOG.info("Route file {} version {} accepted and running: {}", name, number, r.routes().keySet());
+            LOG.atInfo().addKeyValue("event", "route-reloaded").addKeyValue("file", name)
+                    .log("Route file {} version {} accepted and running: {}", name, number, r.routes().keySet());
         }
     }
 
@@ -222,7 +226,7 @@ public final class RouteFiles implements AutoCloseable {
                     + f.routes().keySet() + " keep running until the gateway restarts. Put the file back to keep them");
             files.put(name, new FileState(name, f.content(), f.hash(), f.routes(), f.version(), f.since(), true,
                     new Refusal(clock.instant(), List.of(p))));
-            LOG.error("Route file deleted: {}", p);
+            LOG.atError().addKeyValue("event", "route-deleted").addKeyValue("file", name).log("Route file deleted: {}", p);
         }
     }
 
@@ -251,8 +255,9 @@ public final class RouteFiles implements AutoCloseable {
             RouteFileCheck.Result r = check.check(dir.resolve(name).toString(), content);
             List<RouteProblem> problems = r.ok() ? install(name, f, r) : r.problems();
             if (!problems.isEmpty()) {
-                LOG.error("Rollback of route file {} to version {} refused, version {} keeps running: {}", name, number,
-                        f.version(), join(problems));
+                LOG.atError().addKeyValue("event", "route-rollback-refused").addKeyValue("file", name)
+                        .log("Rollback of route file {} to version {} refused, version {} keeps running: {}", name, number,
+                                f.version(), join(problems));
                 return new RollbackResult(Rollback.REFUSED, "version " + number + " of " + name
                         + " is refused now (the settings or the gateway changed since); version " + f.version() + " keeps running", problems);
             }
@@ -263,13 +268,15 @@ public final class RouteFiles implements AutoCloseable {
             try {
                 RouteVersions.writeAtomically(dir.resolve(name), content);
             } catch (IOException e) {
-                LOG.warn("Route file {} rolled back to version {}, but {} could not be rewritten ({}); it still holds the newer version",
-                        name, number, dir.resolve(name), e.toString());
+                LOG.atWarn().addKeyValue("event", "route-rollback-not-written").addKeyValue("file", name)
+                        .log("Route file {} rolled back to version {}, but {} could not be rewritten ({}); it still holds the newer version",
+                                name, number, dir.resolve(name), e.toString());
                 unwritten = "; but " + dir.resolve(name) + " could not be rewritten (" + e.getMessage()
                         + ") and still holds the newer version, which a restart would load: copy version " + number
                         + " there by hand";
             }
-            LOG.info("Route file {} rolled back from version {} to version {}: {}", name, f.version(), number, r.routes().keySet());
+            LOG.atInfo().addKeyValue("event", "route-rolled-back").addKeyValue("file", name)
+                    .log("Route file {} rolled back from version {} to version {}: {}", name, f.version(), number, r.routes().keySet());
             return new RollbackResult(Rollback.ROLLED_BACK, "version " + number + " of " + name + " is running" + unwritten,
                     List.of());
         }
@@ -372,7 +379,8 @@ public final class RouteFiles implements AutoCloseable {
                 // A route that failed to start may have left its definition behind.
                 dropDefinition(id);
             } catch (Exception e) {
-                LOG.warn("Removing route {} failed: {}", id, e.toString());
+                LOG.atWarn().addKeyValue("event", "route-remove-failed")
+                        .log("Removing route {} failed: {}", id, e.toString());
             }
         }
     }
@@ -392,16 +400,18 @@ public final class RouteFiles implements AutoCloseable {
         try {
             add(f.name(), f.content());
         } catch (Exception e) {
-            LOG.error("The previous routes of {} could not be put back either, they are not running: {}", f.name(),
-                    RouteFileCheck.rootMessage(e), e);
+            LOG.atError().addKeyValue("event", "route-restore-failed").addKeyValue("file", f.name())
+                    .log("The previous routes of {} could not be put back either, they are not running: {}", f.name(),
+                            RouteFileCheck.rootMessage(e), e);
         }
     }
 
     private void refuse(String name, FileState current, List<RouteProblem> problems) {
         Refusal r = new Refusal(clock.instant(), List.copyOf(problems));
         files.put(name, current == null ? new FileState(name, null, null, Map.of(), 0, null, false, r) : current.refusedFor(r));
-        LOG.error("Route file refused, {}: {}", current == null || current.content() == null
-                ? "it is not loaded" : "version " + current.version() + " keeps running", join(problems));
+        LOG.atError().addKeyValue("event", "route-refused").addKeyValue("file", name)
+                .log("Route file refused, {}: {}", current == null || current.content() == null
+                        ? "it is not loaded" : "version " + current.version() + " keeps running", join(problems));
     }
 
     private static String join(List<RouteProblem> problems) {

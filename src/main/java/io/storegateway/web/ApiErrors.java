@@ -23,8 +23,9 @@ public final class ApiErrors extends RouteConfigurationBuilder {
 
     static void internalError(Exchange exchange) {
         Throwable t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        LOG.error("{} {} failed", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
-                exchange.getMessage().getHeader(Exchange.HTTP_PATH), t);
+        LOG.atError().addKeyValue("event", "request-failed")
+                .log("{} {} failed", exchange.getMessage().getHeader(Exchange.HTTP_METHOD),
+                        exchange.getMessage().getHeader(Exchange.HTTP_PATH), t);
         HttpReplies.error(exchange, 500, "internal_error", "the gateway could not handle this request; see its log");
     }
 }

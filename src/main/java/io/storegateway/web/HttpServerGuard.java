@@ -235,8 +235,9 @@ public final class HttpServerGuard {
             if (request.isEnded()) {
                 return;
             }
-            LOG.info("Closing a connection from {}: the body of {} {} took over {} ms", connection.remoteAddress(),
-                    request.method(), request.path(), bodyTimeoutMs);
+            LOG.atInfo().addKeyValue("event", "slow-request-closed")
+                    .log("Closing a connection from {}: the body of {} {} took over {} ms", connection.remoteAddress(),
+                            request.method(), request.path(), bodyTimeoutMs);
             answerAndClose(request.response(), 408, "request_timeout",
                     "the request body did not arrive within " + bodyTimeoutMs + " ms");
         }

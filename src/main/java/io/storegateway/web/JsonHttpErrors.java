@@ -50,8 +50,9 @@ public final class JsonHttpErrors {
             }
             String[] error = ERRORS.get(ctx.statusCode());
             if (ctx.statusCode() >= 500 || ctx.failure() != null) {
-                LOG.warn("{} {} failed with {}", ctx.request().method(), ctx.request().path(),
-                        ctx.failure() == null ? ctx.statusCode() : ctx.failure().toString(), ctx.failure());
+                LOG.atWarn().addKeyValue("event", "request-failed")
+                        .log("{} {} failed with {}", ctx.request().method(), ctx.request().path(),
+                                ctx.failure() == null ? ctx.statusCode() : ctx.failure().toString(), ctx.failure());
             }
             if (error == null) {
                 ctx.next();

@@ -1,15 +1,12 @@
 package io.storegateway.tasks;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.CapturedLog;
 import io.storegateway.TestClock;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -24,19 +21,8 @@ class BackgroundTasksTest {
     private final AtomicBoolean hqOnline = new AtomicBoolean(true);
     private final TestClock clock = new TestClock();
     private final BackgroundTasks tasks = new BackgroundTasks(hqOnline::get, clock);
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(BackgroundTasks.class);
-
-    @BeforeEach
-    void listen() {
-        log.start();
-        logger.addAppender(log);
-    }
-
-    @AfterEach
-    void stopListening() {
-        logger.detachAppender(log);
-    }
+    @RegisterExtension
+    final CapturedLog log = CapturedLog.of(BackgroundTasks.class);
 
     @Test
     void aTaskFailingWhileHqAnswersIsLoggedOnceAndItsRecoveryOnce() {
@@ -73,7 +59,7 @@ class BackgroundTasksTest {
         // Back from the outage and it recovers: nothing was said, nothing to take back.
         hqOnline.set(true);
         tasks.succeeded(BackgroundTasks.RECONCILIATION);
-        assertThat(log.list).isEmpty();
+        assertThat(log.all()).isEmpty();
 
         // HQ answers its health check, yet the task fails: that is news.
         tasks.failed(BackgroundTasks.RECONCILIATION, "HTTP 404 on /inventory");
@@ -81,14 +67,33 @@ class BackgroundTasksTest {
     }
 
     @Test
+    void aFailureIsNotNewsBeforeWatchHqHadTheTimeToSeeAnOutage() {
+        BackgroundTasks patient = new BackgroundTasks(hqOnline::get, clock, Duration.ofSeconds(4));
+        // HQ has just gone away: the task fails before watch-hq found out, then the outage is known.
+        patient.failed(BackgroundTasks.HQ_CHANGES, "Connection refused");
+        clock.advance(Duration.ofSeconds(5));
+        hqOnline.set(false);
+        patient.failed(BackgroundTasks.HQ_CHANGES, "Connection refused");
+        assertThat(log.all()).isEmpty();
+
+        // HQ answers its health check, and the task still fails once that has had the time to show: news.
+        hqOnline.set(true);
+        patient.succeeded(BackgroundTasks.HQ_CHANGES);
+        assertThat(patient.failed(BackgroundTasks.HQ_CHANGES, "HTTP 401")).isFalse();
+        clock.advance(Duration.ofSeconds(4));
+        assertThat(patient.failed(BackgroundTasks.HQ_CHANGES, "HTTP 401")).isTrue();
+        assertThat(lines(Level.WARN)).hasSize(1).first().asString().contains("2 tries").contains("HTTP 401");
+    }
+
+    @Test
     void forwardingLogsItsOwnFailuresAndIsOnlyCountedHere() {
         tasks.failed(BackgroundTasks.FORWARDING, "HTTP 500");
         tasks.succeeded(BackgroundTasks.FORWARDING);
-        assertThat(log.list).isEmpty();
+        assertThat(log.all()).isEmpty();
         assertThat(tasks.status().path(BackgroundTasks.FORWARDING).path("lastError").asText()).isEqualTo("HTTP 500");
     }
 
     private List<String> lines(Level level) {
-        return log.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
+        return log.all().stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
     }
 }
