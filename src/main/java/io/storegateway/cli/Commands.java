@@ -62,10 +62,14 @@ public final class Commands {
     private static GatewaySettings settings(CommandLine line) {
         GatewaySettings loaded = GatewaySettings.load(Path.of(line.configFile()));
         GatewaySettings s = line.routesDir() == null ? loaded : loaded.with(GatewaySettings.ROUTES_DIR, line.routesDir());
-        // Before anything else (the log format, the demo credentials, the ports): what `validate`
-        // would say, in its words.
+        // The log format first, so that a refused start is logged in it too; then, before anything
+        // opens (the demo credentials, the ports), what `validate` would say, in its words.
+        try {
+            LogFormat.apply(s);
+        } catch (IllegalArgumentException e) {
+            // neither text nor json: the rules below say so
+        }
         GatewaySettingRules.requireValid(s);
-        LogFormat.apply(s);
         return s;
     }
 

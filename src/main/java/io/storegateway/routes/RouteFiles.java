@@ -299,12 +299,14 @@ public final class RouteFiles implements AutoCloseable {
             try {
                 RouteVersions.writeAtomically(dir.resolve(name), f.content());
             } catch (IOException e) {
-                LOG.warn("Route file {} could not be restored to its running version {}: {}", name, f.version(), e.toString());
+                LOG.atWarn().addKeyValue("event", "route-restore-failed").addKeyValue("file", name)
+                        .log("Route file {} could not be restored to its running version {}: {}", name, f.version(), e.toString());
                 return new RestoreResult(Restore.NOT_WRITTEN, dir.resolve(name) + " could not be written (" + e.getMessage()
                         + "): copy version " + f.version() + " from " + versions.dir().resolve(name) + " there by hand");
             }
             files.put(name, f.onDiskAgain());
-            LOG.info("Route file {} restored to its running version {}", name, f.version());
+            LOG.atInfo().addKeyValue("event", "route-restored").addKeyValue("file", name)
+                    .log("Route file {} restored to its running version {}", name, f.version());
             return new RestoreResult(Restore.RESTORED, "version " + f.version() + " of " + name + " is running and on disk again");
         }
     }
