@@ -107,7 +107,7 @@ public final class ParkedMessages {
         return broker.inTransaction(ctx -> take(ctx, queue, id).map(m -> {
             try {
                 String target = Queues.DLQ.equals(queue) ? Queues.OUTBOUND : Queues.INBOUND;
-                Message copy = MessageCopies.copy(MessageCopies.on(ctx), m,
+                Message copy = MessageCopies.copy(ctx, m,
                         name -> !name.equals("error") && !name.startsWith("_AMQ") && !name.startsWith("JMSX"));
                 if (Queues.OUTBOUND.equals(target)) {
                     String updateId = m.getStringProperty(UpdateMessages.UPDATE_ID);

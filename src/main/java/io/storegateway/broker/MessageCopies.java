@@ -5,7 +5,6 @@ import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
-import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 
 import java.util.Collections;
@@ -19,62 +18,11 @@ import java.util.function.Predicate;
  */
 public final class MessageCopies {
 
-    /** Makes empty messages on a session or a context (the JMS API gives the two no common type). */
-    public interface Factory {
-        TextMessage text(String body) throws JMSException;
-
-        BytesMessage bytes() throws JMSException;
-
-        MapMessage map() throws JMSException;
-
-        Message plain() throws JMSException;
-    }
-
     private MessageCopies() {
     }
 
-    public static Factory on(Session s) {
-        return new Factory() {
-            public TextMessage text(String body) throws JMSException {
-                return s.createTextMessage(body);
-            }
-
-            public BytesMessage bytes() throws JMSException {
-                return s.createBytesMessage();
-            }
-
-            public MapMessage map() throws JMSException {
-                return s.createMapMessage();
-            }
-
-            public Message plain() throws JMSException {
-                return s.createMessage();
-            }
-        };
-    }
-
-    public static Factory on(JMSContext c) {
-        return new Factory() {
-            public TextMessage text(String body) {
-                return c.createTextMessage(body);
-            }
-
-            public BytesMessage bytes() {
-                return c.createBytesMessage();
-            }
-
-            public MapMessage map() {
-                return c.createMapMessage();
-            }
-
-            public Message plain() {
-                return c.createMessage();
-            }
-        };
-    }
-
-    public static Message copy(Factory make, Message original, Predicate<String> keepProperty) throws JMSException {
-        Message copy = copyBody(make, original);
+    public static Message copy(JMSContext session, Message original, Predicate<String> keepProperty) throws JMSException {
+        Message copy = copyBody(session, original);
         for (String name : Collections.list(names(original.getPropertyNames()))) {
             if (!keepProperty.test(name)) {
                 continue;
@@ -88,26 +36,26 @@ public final class MessageCopies {
         return copy;
     }
 
-    private static Message copyBody(Factory make, Message original) throws JMSException {
+    private static Message copyBody(JMSContext session, Message original) throws JMSException {
         if (original instanceof TextMessage t) {
-            return make.text(t.getText());
+            return session.createTextMessage(t.getText());
         }
         if (original instanceof BytesMessage b) {
             byte[] bytes = new byte[(int) b.getBodyLength()];
             b.readBytes(bytes);
             b.reset();
-            BytesMessage copy = make.bytes();
+            BytesMessage copy = session.createBytesMessage();
             copy.writeBytes(bytes);
             return copy;
         }
         if (original instanceof MapMessage m) {
-            MapMessage copy = make.map();
+            MapMessage copy = session.createMapMessage();
             for (String name : Collections.list(names(m.getMapNames()))) {
                 copy.setObject(name, m.getObject(name));
             }
             return copy;
         }
-        Message copy = make.plain();
+        Message copy = session.createMessage();
         copy.setStringProperty("originalType", original.getClass().getSimpleName());
         return copy;
     }

@@ -214,7 +214,7 @@ public final class HqAnswerApplier {
     }
 
     private static void deadLetter(JMSContext session, QueuedUpdate q, String reason) throws JMSException {
-        Message copy = MessageCopies.copy(MessageCopies.on(session), q.message(),
+        Message copy = MessageCopies.copy(session, q.message(),
                 name -> !name.startsWith("JMSX") && !name.startsWith("_"));
         String why = reason == null ? "rejected by HQ" : reason;
         copy.setStringProperty(ERROR_PROPERTY, why);

@@ -18,16 +18,12 @@ import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
-import jakarta.jms.MessageProducer;
 import jakarta.jms.ObjectMessage;
-import jakarta.jms.Session;
 import jakarta.jms.TemporaryQueue;
 import jakarta.jms.TemporaryTopic;
 import jakarta.jms.StreamMessage;
 import jakarta.jms.TextMessage;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePattern;
-import org.apache.camel.component.jms.JmsMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +46,7 @@ import java.util.List;
  * in a row (1 s, doubling, at most 30 s), with the consumer closed meanwhile so that another gateway
  * sharing the broker may take its message groups. The pause is the gateway's, not the broker's: a
  * redelivery delay on the queue would hold back the given-back messages while later messages of the
- * same terminal and SKU went ahead. ({@link #take} does the same for one message
- * inside a Camel JMS consumer's transaction, for a route that prefers one.)
+ * same terminal and SKU went ahead.
  */
 public final class JmsIngest implements AutoCloseable {
 
@@ -251,29 +246,6 @@ public final class JmsIngest implements AutoCloseable {
         closeSession();
     }
 
-    public String take(Exchange exchange) throws JMSException {
-        JmsMessage in = exchange.getIn(JmsMessage.class);
-        Message message = in.getJmsMessage();
-        if (!mayReplyTo(message.getJMSReplyTo())) {
-            // The receipt would be sent with the gateway's own rights: a terminal naming a gateway
-            // queue (the outbound queue, the DLQ) as JMSReplyTo could write there through it.
-            exchange.setPattern(ExchangePattern.InOnly);
-            LOG.atWarn().addKeyValue("event", "receipt-not-sent")
-                    .log("JMS message {} asks for its receipt on {}, which is not a temporary queue: no receipt sent",
-                            message.getJMSMessageID(), message.getJMSReplyTo());
-        }
-        Read read = read(message);
-        if (read.error() == null) {
-            List<Receipt> receipts = intake.accept(read.updates(), UpdateIntake.CHANNEL_JMS);
-            return receipts(receipts, read.array()).toString();
-        }
-        setAside(in.getJmsSession(), message, read.error());
-        intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
-        LOG.atWarn().addKeyValue("event", "invalid-message")
-                .log("Invalid JMS message {} set aside on {}: {}", message.getJMSMessageID(), Queues.INVALID, read.error());
-        return invalidReply(read.error());
-    }
-
     /** Why this message would be set aside as invalid if it came in now; null when it would be taken. */
     public String whyInvalid(Message m) throws JMSException {
         return read(m).error();
@@ -397,20 +369,10 @@ public final class JmsIngest implements AutoCloseable {
 
     /** Copies the message to the invalid queue in the batch's own transaction. */
     private static void setAside(JMSContext session, Message original, String error) throws JMSException {
-        Message copy = MessageCopies.copy(MessageCopies.on(session), original, name -> true);
+        Message copy = MessageCopies.copy(session, original, name -> true);
         copy.setStringProperty(ERROR_PROPERTY, error.length() > 2000 ? error.substring(0, 2000) : error);
         copy.setStringProperty("originalMessageId", original.getJMSMessageID());
         session.createProducer().send(session.createQueue(Queues.INVALID), copy);
-    }
-
-    /** Copies the message to the invalid queue on the consumer's own (transacted) session. */
-    private static void setAside(Session session, Message original, String error) throws JMSException {
-        Message copy = MessageCopies.copy(MessageCopies.on(session), original, name -> true);
-        copy.setStringProperty(ERROR_PROPERTY, error.length() > 2000 ? error.substring(0, 2000) : error);
-        copy.setStringProperty("originalMessageId", original.getJMSMessageID());
-        try (MessageProducer producer = session.createProducer(session.createQueue(Queues.INVALID))) {
-            producer.send(copy);
-        }
     }
 
     private static String shortHash(String s) {
