@@ -20,7 +20,7 @@ import io.storegateway.forward.HqCircuitBreaker;
 import io.storegateway.forward.OutboundBatches;
 import io.storegateway.forward.SettledNotices;
 import io.storegateway.health.GatewayHealthChecks;
-import io.storegateway.hq.HqSimulator;
+import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.ingest.JmsIngest;
 import io.storegateway.mirror.MirrorDatabase;
 import io.storegateway.mirror.MirrorRetention;

@@ -2,7 +2,7 @@ package io.storegateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.storegateway.config.GatewaySettings;
-import io.storegateway.hq.HqSimulator;
+import io.storegateway.hq.simulator.HqSimulator;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

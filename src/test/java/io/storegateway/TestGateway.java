@@ -1,7 +1,7 @@
 package io.storegateway;
 
 import io.storegateway.config.GatewaySettings;
-import io.storegateway.hq.HqSimulator;
+import io.storegateway.hq.simulator.HqSimulator;
 
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -4,7 +4,7 @@ import io.storegateway.Gateway;
 import io.storegateway.GatewaySettingRules;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.config.ListenPort;
-import io.storegateway.hq.HqSimulator;
+import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.security.DemoCredentials;
 import org.slf4j.Logger;

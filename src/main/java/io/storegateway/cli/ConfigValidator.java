@@ -3,7 +3,7 @@ package io.storegateway.cli;
 import io.storegateway.GatewaySettingRules;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.config.SettingProblem;
-import io.storegateway.hq.HqSimulator;
+import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.routes.RouteFileCheck;
 import io.storegateway.security.GatewayTls;
 import io.storegateway.security.KeyStoreFile;

@@ -1,2 +1,2 @@
-/** The HQ protocol (docs/HQ-PROTOCOL.md): its records and results, and the reference HQ simulator. */
+/** The HQ protocol (docs/HQ-PROTOCOL.md): its records and results; the reference HQ that speaks it is in {@code hq.simulator}. */
 package io.storegateway.hq;

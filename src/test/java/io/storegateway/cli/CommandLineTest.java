@@ -3,7 +3,7 @@ package io.storegateway.cli;
 import io.storegateway.CommandRun;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestUsers;
-import io.storegateway.hq.HqSimulator;
+import io.storegateway.hq.simulator.HqSimulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,7 +2,7 @@ package io.storegateway.crash;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TestUsers;
-import io.storegateway.hq.HqSimulator;
+import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.update.UpdateJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

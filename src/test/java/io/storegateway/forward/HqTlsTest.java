@@ -5,7 +5,7 @@ import io.storegateway.TestCertificates;
 import io.storegateway.TestGateway;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.connectivity.HqConnectivity;
-import io.storegateway.hq.HqSimulator;
+import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.security.GatewayTls;
 import io.storegateway.security.KeyStoreFile;
 import org.apache.camel.CamelContext;

@@ -1,4 +1,4 @@
-package io.storegateway.hq;
+package io.storegateway.hq.simulator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,10 +10,13 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.storegateway.config.GatewaySettings;
-import io.storegateway.hq.SimulatedFaults.Mode;
-import io.storegateway.hq.SimulatedStore.ChangesPage;
-import io.storegateway.hq.SimulatedStore.HqEdit;
-import io.storegateway.hq.SimulatedStore.InventoryPage;
+import io.storegateway.hq.HqJson;
+import io.storegateway.hq.ProductRecord;
+import io.storegateway.hq.UpdateResult;
+import io.storegateway.hq.simulator.SimulatedFaults.Mode;
+import io.storegateway.hq.simulator.SimulatedStore.ChangesPage;
+import io.storegateway.hq.simulator.SimulatedStore.HqEdit;
+import io.storegateway.hq.simulator.SimulatedStore.InventoryPage;
 import io.storegateway.security.GatewayTls;
 import io.storegateway.security.KeyStoreFile;
 import io.storegateway.update.InventoryUpdate;

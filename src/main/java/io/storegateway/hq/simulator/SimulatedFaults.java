@@ -1,4 +1,4 @@
-package io.storegateway.hq;
+package io.storegateway.hq.simulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.update.UpdateJson;

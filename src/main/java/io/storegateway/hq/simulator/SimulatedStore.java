@@ -1,5 +1,7 @@
-package io.storegateway.hq;
+package io.storegateway.hq.simulator;
 
+import io.storegateway.hq.ProductRecord;
+import io.storegateway.hq.UpdateResult;
 import io.storegateway.hq.UpdateResult.Status;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateType;
