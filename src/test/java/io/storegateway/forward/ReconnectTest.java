@@ -1,12 +1,13 @@
 package io.storegateway.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import io.storegateway.mirror.UpdateStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.Map;
@@ -18,14 +19,10 @@ import static org.awaitility.Awaitility.await;
  * An outage longer than the whole back-off schedule and the breaker's wait: when HQ answers its
  * health check again, the first update reaches HQ within 2 s, not at the next back-off tick.
  */
+@ExtendWith(ClosesTestGateways.class)
 class ReconnectTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void drainingStartsWithinTwoSecondsOfHqAnsweringAgainAfterALongOutage() {

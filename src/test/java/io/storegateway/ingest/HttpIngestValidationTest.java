@@ -1,17 +1,18 @@
 package io.storegateway.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TerminalClient.Reply;
 import io.storegateway.TestGateway;
 import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.mirror.UpdateStatus;
 import io.storegateway.update.UpdateJson;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * status, a JSON error body naming the field at fault, nothing stored, and the gateway keeps
  * accepting good updates afterwards.
  */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpIngestValidationTest {
 
@@ -50,11 +52,6 @@ class HttpIngestValidationTest {
     void start() {
         t = TestGateway.started("ingest-validation", 10);
         terminal = t.terminal();
-    }
-
-    @AfterAll
-    void stop() {
-        t.close();
     }
 
     // --- 400: one rule of docs/HTTP-API.md and docs/JMS.md: the update message broken per case, the field at fault named --------------------
