@@ -31,6 +31,7 @@ public final class TestGateway implements AutoCloseable {
     private final TestMirror mirror;
     private final Map<String, String> overrides;
     private Gateway gateway;
+    private boolean closed;
     private java.time.Clock clock = java.time.Clock.systemUTC();
 
     private TestGateway(Path dataDir, TestMirror mirror, Map<String, String> overrides, Consumer<HqSimulator> hqSetup) {
@@ -102,6 +103,7 @@ public final class TestGateway implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         TestGateway t = new TestGateway(dir, TestMirror.forGateway(name), overrides, hqSetup);
+        ClosesTestGateways.started(t);
         t.clock = clock;
         try {
             prepare.accept(dir, t.mirror);
@@ -179,8 +181,13 @@ public final class TestGateway implements AutoCloseable {
         return new TerminalClient(baseUrl(), TERMINAL_TOKEN);
     }
 
+    /** Closes the gateway, HQ and the mirror; once (a test may close what {@link ClosesTestGateways} closes again). */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         stopGateway();
         hq.stop();
         mirror.close();

@@ -159,7 +159,7 @@ public final class HqAnswerApplier {
     }
 
     /** The versions this batch's updates of a SKU reached at HQ (its APPLIED answers): the store's own. */
-    private static java.util.Set<Long> storeVersions(Batch batch, List<UpdateResult> results, String sku) {
+    static java.util.Set<Long> storeVersions(Batch batch, List<UpdateResult> results, String sku) {
         java.util.Set<Long> versions = new java.util.HashSet<>();
         for (int j = 0; j < batch.size(); j++) {
             UpdateResult r = results.get(j);
@@ -175,7 +175,7 @@ public final class HqAnswerApplier {
      * earlier try of this batch applied it), up to the next one that is itself re-sent (it carries
      * what follows it).
      */
-    private static List<InventoryUpdate> laterOfSku(Batch batch, List<UpdateResult> results, boolean[] storeWins, int i) {
+    static List<InventoryUpdate> laterOfSku(Batch batch, List<UpdateResult> results, boolean[] storeWins, int i) {
         String sku = batch.updates().get(i).update().sku();
         List<InventoryUpdate> later = new ArrayList<>();
         for (int j = i + 1; j < batch.size(); j++) {

@@ -1,6 +1,7 @@
 package io.storegateway.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
@@ -8,9 +9,9 @@ import io.storegateway.hq.ProductRecord;
 import io.storegateway.update.UpdateJson;
 import jakarta.jms.JMSContext;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** IT lists, replays and discards what was set aside on the DLQ and the invalid queue (docs/OPERATING.md, IT staff). */
+@ExtendWith(ClosesTestGateways.class)
 class ParkedMessagesTest {
 
     private TestGateway t;
@@ -36,11 +38,6 @@ class ParkedMessagesTest {
         t = TestGateway.started("parked", 3);
         terminal = t.terminal();
         it = new TerminalClient(t.baseUrl(), TestGateway.ADMIN_TOKEN);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
     }
 
     @Test

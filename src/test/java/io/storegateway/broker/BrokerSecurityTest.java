@@ -1,5 +1,6 @@
 package io.storegateway.broker;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import jakarta.jms.JMSContext;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,6 +41,7 @@ import static org.awaitility.Awaitility.await;
  * broker's TCP acceptor: Artemis's Jakarta client (CORE), ActiveMQ Classic's client (OpenWire), a
  * STOMP frame and an AMQP connection (proton-j's engine) on raw sockets.
  */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrokerSecurityTest {
 
@@ -59,9 +62,6 @@ class BrokerSecurityTest {
     void stop() {
         if (core != null) {
             core.close();
-        }
-        if (t != null) {
-            t.close();
         }
     }
 

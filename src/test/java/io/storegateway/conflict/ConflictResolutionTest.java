@@ -1,12 +1,13 @@
 package io.storegateway.conflict;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.update.UpdateJson;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,17 +27,13 @@ import static org.awaitility.Awaitility.await;
  * Each conflict policy against a real concurrent edit: the store changes a product while HQ is
  * away, HQ changes the same product meanwhile (through the simulator), then HQ comes back.
  */
+@ExtendWith(ClosesTestGateways.class)
 class ConflictResolutionTest {
 
     private static final String SKU = "SKU-0001";
 
     private TestGateway t;
     private TerminalClient terminal;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     private void start(String name, Map<String, String> settings) {
         t = TestGateway.started(name, 3, settings);

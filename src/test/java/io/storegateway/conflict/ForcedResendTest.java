@@ -1,11 +1,12 @@
 package io.storegateway.conflict;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import io.storegateway.hq.ProductRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -21,15 +22,11 @@ import static org.awaitility.Awaitility.await;
  * and the SKU's later updates in the same batch keep their effect (before: the forced SET came after
  * them and wiped them out).
  */
+@ExtendWith(ClosesTestGateways.class)
 class ForcedResendTest {
 
     private TestGateway t;
     private TerminalClient terminal;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     private void start(String name) {
         t = TestGateway.started(name, 3, Map.of("gateway.conflict.policy", "STORE_WINS"));

@@ -1,10 +1,11 @@
 package io.storegateway.conflict;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.hq.ProductRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -20,17 +21,13 @@ import static org.awaitility.Awaitility.await;
  * of that change. Before, the store's own updates, arriving after its change was made, moved HQ's
  * record time past it, and HQ "won" with the store's own timestamp.
  */
+@ExtendWith(ClosesTestGateways.class)
 class TrueConflictTest {
 
     private static final String SKU = "SKU-0001";
 
     private TestGateway t;
     private TerminalClient terminal;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     private void start(String name, Map<String, String> settings) {
         t = TestGateway.started(name, 3, settings);

@@ -1,10 +1,11 @@
 package io.storegateway.forward;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.mirror.UpdateStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 
@@ -12,14 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** HQ applies a batch and its answer is lost: the retry gets DUPLICATE and every update counts once. */
+@ExtendWith(ClosesTestGateways.class)
 class AckLostTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void aLostAnswerIsRetriedAndEveryUpdateCountsOnce() {

@@ -1,9 +1,10 @@
 package io.storegateway.forward;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,16 +19,10 @@ import static org.awaitility.Awaitility.await;
  * Several batches on their way to HQ at once (gateway.forward.consumers), and gzip to HQ: per-SKU order
  * and exactly-once hold, and a gzipped request is what HQ receives.
  */
+@ExtendWith(ClosesTestGateways.class)
 class ConcurrentForwardingTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
 
     @Test
     void fourConsumersKeepEachSkusOrderAndApplyEveryUpdateOnce() throws Exception {

@@ -1,13 +1,14 @@
 package io.storegateway.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.hq.ProductRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** An update posted over HTTP travels to HQ and back into the mirror. */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForwardToHqTest {
 
@@ -25,11 +27,6 @@ class ForwardToHqTest {
     void start() {
         t = TestGateway.started("forward", 10);
         terminal = t.terminal();
-    }
-
-    @AfterAll
-    void stop() {
-        t.close();
     }
 
     @Test

@@ -1,13 +1,14 @@
 package io.storegateway.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.mirror.UpdateStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,17 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** With HQ away the store keeps working; when HQ returns everything drains and the mirror equals HQ. */
+@ExtendWith(ClosesTestGateways.class)
 class OfflineQueueingTest {
 
     private static final int SKUS = 20;
     private static final int UPDATES = 200;
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void updatesQueueWhileHqIsDownAndDrainWhenItReturns() {

@@ -4,12 +4,13 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.storegateway.CapturedLog;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.mirror.UpdateStatus;
 import io.storegateway.routes.GatewayBeans;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -23,16 +24,12 @@ import static org.awaitility.Awaitility.await;
  * What IT reads in the log during a long HQ outage (README, When HQ is unreachable): one line when
  * HQ goes away and one when it is back, however many times the breaker tried HQ meanwhile.
  */
+@ExtendWith(ClosesTestGateways.class)
 class OutageLogTest {
 
     @RegisterExtension
     final CapturedLog log = CapturedLog.fromStartUnder("io.storegateway");
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void aLongOutageIsOneLineWhenHqGoesAwayAndOneWhenItIsBack() {

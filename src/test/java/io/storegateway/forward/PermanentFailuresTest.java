@@ -1,5 +1,6 @@
 package io.storegateway.forward;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
@@ -9,8 +10,8 @@ import jakarta.jms.Message;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,14 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** What HQ refuses for good is set aside; it never blocks the queue, and HQ refusing the gateway stops it. */
+@ExtendWith(ClosesTestGateways.class)
 class PermanentFailuresTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void aBatchHqRefusesIsNarrowedToTheUpdateAtFaultAndTheRestGoThrough() throws Exception {

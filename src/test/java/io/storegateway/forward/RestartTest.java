@@ -1,10 +1,11 @@
 package io.storegateway.forward;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.mirror.UpdateStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 
@@ -12,16 +13,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Updates queued when the gateway stops are still there when it starts again, and arrive once. */
+@ExtendWith(ClosesTestGateways.class)
 class RestartTest {
 
     private static final int UPDATES = 60;
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void queuedUpdatesSurviveARestartAndArriveExactlyOnce() {

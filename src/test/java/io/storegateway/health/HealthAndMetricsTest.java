@@ -1,11 +1,12 @@
 package io.storegateway.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.mirror.UpdateStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -15,14 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** /observe/health names the broker, mirror and HQ checks; /observe/metrics has what IT graphs. */
+@ExtendWith(ClosesTestGateways.class)
 class HealthAndMetricsTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void healthNamesTheBrokerMirrorAndHqChecksAndHqGoingAwayOnlyAffectsReadiness() {

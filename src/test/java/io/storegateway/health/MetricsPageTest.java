@@ -1,12 +1,13 @@
 package io.storegateway.health;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.mirror.UpdateStatus;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.File;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import static org.awaitility.Awaitility.await;
  * promtool (Debian package prometheus) the check is skipped, unless STOREGW_REQUIRE_PROMTOOL=1 (CI)
  * makes that a failure.
  */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsPageTest {
 
@@ -52,13 +54,6 @@ class MetricsPageTest {
         TerminalClient.Reply reply = new TerminalClient(t.baseUrl(), null).get("/observe/metrics");
         assertThat(reply.status()).isEqualTo(200);
         page = reply.body();
-    }
-
-    @AfterAll
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
     }
 
     @Test

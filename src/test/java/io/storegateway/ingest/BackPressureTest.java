@@ -1,9 +1,10 @@
 package io.storegateway.ingest;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.file.FileStore;
@@ -16,14 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** When the broker may not use more disk, terminals get 503 with Retry-After, and reads keep working. */
+@ExtendWith(ClosesTestGateways.class)
 class BackPressureTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void aFullDiskAnswers503WithRetryAfterAndReadsStillWork() throws IOException {

@@ -1,10 +1,11 @@
 package io.storegateway.ingest;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.mirror.UpdateStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,14 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The guards against an update being queued twice, each proven on its own. */
+@ExtendWith(ClosesTestGateways.class)
 class DuplicateDetectionTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void theBrokerDropsASecondCopyWhenTheMirrorLostItsRecordOfTheFirst() throws Exception {

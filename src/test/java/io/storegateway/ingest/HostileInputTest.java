@@ -1,17 +1,18 @@
 package io.storegateway.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.RawHttp;
 import io.storegateway.TerminalClient;
 import io.storegateway.TerminalClient.Reply;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import io.storegateway.update.UpdateJson;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,6 +49,7 @@ import static org.awaitility.Awaitility.await;
  * update still goes through (202, then APPLIED at HQ). One gateway for the class, with short
  * time-outs for slow clients so those cases take seconds.
  */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileInputTest {
 
@@ -70,11 +72,6 @@ class HostileInputTest {
                 "gateway.http.request-header-timeout-ms", Long.toString(HEADER_TIMEOUT.toMillis()),
                 "gateway.http.request-body-timeout-ms", Long.toString(BODY_TIMEOUT.toMillis())));
         terminal = t.terminal();
-    }
-
-    @AfterAll
-    void stop() {
-        t.close();
     }
 
     // --- bodies ---------------------------------------------------------------------------------

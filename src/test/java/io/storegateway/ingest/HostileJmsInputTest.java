@@ -1,5 +1,6 @@
 package io.storegateway.ingest;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,6 +44,7 @@ import static org.awaitility.Awaitility.await;
  * {@code store.updates.invalid}, body untouched, with an {@code error} property saying why; nothing
  * is queued outbound or written to the mirror; and the consumer goes on with the next good message.
  */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileJmsInputTest {
 
@@ -61,7 +64,6 @@ class HostileJmsInputTest {
     @AfterAll
     void stop() {
         factory.close();
-        t.close();
     }
 
     /** Makes the message of one case on the terminal's context. */

@@ -1,17 +1,18 @@
 package io.storegateway.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TerminalClient.Reply;
 import io.storegateway.TestGateway;
 import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.mirror.UpdateStatus;
 import io.storegateway.update.UpdateJson;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * status, a JSON error body naming the field at fault, nothing stored, and the gateway keeps
  * accepting good updates afterwards.
  */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpIngestValidationTest {
 
@@ -52,106 +54,22 @@ class HttpIngestValidationTest {
         terminal = t.terminal();
     }
 
-    @AfterAll
-    void stop() {
-        t.close();
-    }
-
-    // --- 400: one rule of docs/HTTP-API.md and docs/JMS.md: the update message broken per case, the field at fault named --------------------
+    // --- 400: a broken update, the field at fault named ------------------------------------------------
+    // The rules themselves (every required field, JSON type, length, range, character set) are
+    // UpdateValidatorTest's; over HTTP one case of each kind proves the answer maps them: 400
+    // validation_failed, details naming the index and field, nothing stored, good updates still taken.
 
     static Stream<Arguments> invalidUpdates() {
         return Stream.of(
-                // required fields
-                bad("missing terminalId", """
-                        {"type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":1,"occurredAt":"2026-11-27T10:00:00Z"}""", "terminalId"),
-                bad("missing type", """
-                        {"terminalId":"till-1","sku":"SKU-0001","delta":1,"occurredAt":"2026-11-27T10:00:00Z"}""", "type"),
                 bad("missing sku", """
                         {"terminalId":"till-1","type":"ADJUST_QUANTITY","delta":1,"occurredAt":"2026-11-27T10:00:00Z"}""", "sku"),
-                bad("missing occurredAt", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":1}""", "occurredAt"),
-                bad("null sku counts as missing", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":null,"delta":1,"occurredAt":"2026-11-27T10:00:00Z"}""", "sku"),
-                bad("missing name for UPSERT_PRODUCT", """
-                        {"terminalId":"till-1","type":"UPSERT_PRODUCT","sku":"SKU-0001","price":1.00,"quantity":1,
-                         "occurredAt":"2026-11-27T10:00:00Z"}""", "name"),
-                bad("missing price for SET_PRICE", """
-                        {"terminalId":"till-1","type":"SET_PRICE","sku":"SKU-0001","occurredAt":"2026-11-27T10:00:00Z"}""", "price"),
-                bad("missing quantity for SET_QUANTITY", """
-                        {"terminalId":"till-1","type":"SET_QUANTITY","sku":"SKU-0001","occurredAt":"2026-11-27T10:00:00Z"}""", "quantity"),
-                bad("missing delta for ADJUST_QUANTITY", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","occurredAt":"2026-11-27T10:00:00Z"}""", "delta"),
-                // wrong JSON types
-                bad("delta as a string", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":"3","occurredAt":"2026-11-27T10:00:00Z"}""", "delta"),
-                bad("quantity as a string", """
-                        {"terminalId":"till-1","type":"SET_QUANTITY","sku":"SKU-0001","quantity":"5","occurredAt":"2026-11-27T10:00:00Z"}""", "quantity"),
                 bad("price as a string", """
                         {"terminalId":"till-1","type":"SET_PRICE","sku":"SKU-0001","price":"1.99","occurredAt":"2026-11-27T10:00:00Z"}""", "price"),
-                bad("sku as a number", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":1234,"delta":1,"occurredAt":"2026-11-27T10:00:00Z"}""", "sku"),
-                bad("terminalId as an object", """
-                        {"terminalId":{"id":"till-1"},"type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":1,"occurredAt":"2026-11-27T10:00:00Z"}""", "terminalId"),
-                bad("unknown type", """
-                        {"terminalId":"till-1","type":"RESTOCK","sku":"SKU-0001","delta":1,"occurredAt":"2026-11-27T10:00:00Z"}""", "type"),
-                // fields that do not belong to the type
                 bad("price on ADJUST_QUANTITY", """
                         {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":1,"price":1.00,
                          "occurredAt":"2026-11-27T10:00:00Z"}""", "price"),
-                bad("delta on SET_QUANTITY", """
-                        {"terminalId":"till-1","type":"SET_QUANTITY","sku":"SKU-0001","quantity":4,"delta":1,
-                         "occurredAt":"2026-11-27T10:00:00Z"}""", "delta"),
-                bad("name on SET_PRICE", """
-                        {"terminalId":"till-1","type":"SET_PRICE","sku":"SKU-0001","price":1.00,"name":"Milk",
-                         "occurredAt":"2026-11-27T10:00:00Z"}""", "name"),
-                bad("quantity on DELETE_PRODUCT", """
-                        {"terminalId":"till-1","type":"DELETE_PRODUCT","sku":"SKU-0001","quantity":0,
-                         "occurredAt":"2026-11-27T10:00:00Z"}""", "quantity"),
-                // SKU and id characters
-                bad("sku with a slash", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"a/b","delta":1,"occurredAt":"2026-11-27T10:00:00Z"}""", "sku"),
                 bad("sku with SQL in it", """
                         {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"x' OR 1=1","delta":1,"occurredAt":"2026-11-27T10:00:00Z"}""", "sku"),
-                bad("empty sku", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"","delta":1,"occurredAt":"2026-11-27T10:00:00Z"}""", "sku"),
-                bad("updateId with a space", """
-                        {"updateId":"a b","terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":1,
-                         "occurredAt":"2026-11-27T10:00:00Z"}""", "updateId"),
-                // lengths
-                bad("sku of 65 characters", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"%s","delta":1,"occurredAt":"2026-11-27T10:00:00Z"}"""
-                        .formatted("S".repeat(65)), "sku"),
-                bad("name of 201 characters", """
-                        {"terminalId":"till-1","type":"UPSERT_PRODUCT","sku":"SKU-0001","name":"%s","price":1.00,"quantity":1,
-                         "occurredAt":"2026-11-27T10:00:00Z"}""".formatted("n".repeat(201)), "name"),
-                bad("terminalId of 65 characters", """
-                        {"terminalId":"%s","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":1,"occurredAt":"2026-11-27T10:00:00Z"}"""
-                        .formatted("t".repeat(65)), "terminalId"),
-                bad("updateId of 65 characters", """
-                        {"updateId":"%s","terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":1,
-                         "occurredAt":"2026-11-27T10:00:00Z"}""".formatted("u".repeat(65)), "updateId"),
-                // decimals and ranges
-                bad("price with 3 decimals", """
-                        {"terminalId":"till-1","type":"SET_PRICE","sku":"SKU-0001","price":1.234,"occurredAt":"2026-11-27T10:00:00Z"}""", "price"),
-                bad("negative price", """
-                        {"terminalId":"till-1","type":"SET_PRICE","sku":"SKU-0001","price":-0.01,"occurredAt":"2026-11-27T10:00:00Z"}""", "price"),
-                bad("price of 10^9", """
-                        {"terminalId":"till-1","type":"SET_PRICE","sku":"SKU-0001","price":1000000000,"occurredAt":"2026-11-27T10:00:00Z"}""", "price"),
-                bad("non-integral quantity", """
-                        {"terminalId":"till-1","type":"SET_QUANTITY","sku":"SKU-0001","quantity":2.5,"occurredAt":"2026-11-27T10:00:00Z"}""", "quantity"),
-                bad("negative quantity", """
-                        {"terminalId":"till-1","type":"SET_QUANTITY","sku":"SKU-0001","quantity":-1,"occurredAt":"2026-11-27T10:00:00Z"}""", "quantity"),
-                bad("quantity above 10^9", """
-                        {"terminalId":"till-1","type":"SET_QUANTITY","sku":"SKU-0001","quantity":1000000001,"occurredAt":"2026-11-27T10:00:00Z"}""", "quantity"),
-                bad("delta 0", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":0,"occurredAt":"2026-11-27T10:00:00Z"}""", "delta"),
-                bad("non-integral delta", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":1.5,"occurredAt":"2026-11-27T10:00:00Z"}""", "delta"),
-                bad("delta beyond -10^9", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":-1000000001,"occurredAt":"2026-11-27T10:00:00Z"}""", "delta"),
-                bad("occurredAt not an instant", """
-                        {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":1,"occurredAt":"yesterday"}""", "occurredAt"),
-                // unknown fields
                 bad("unknown field", """
                         {"terminalId":"till-1","type":"ADJUST_QUANTITY","sku":"SKU-0001","delta":1,"colour":"red",
                          "occurredAt":"2026-11-27T10:00:00Z"}""", "colour"),
@@ -172,16 +90,12 @@ class HttpIngestValidationTest {
         assertStillAcceptsAGoodUpdate();
     }
 
+    // Which bodies are not JSON, or not the JSON we take, is UpdateValidatorTest's; one of each kind here.
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {
             "{\"terminalId\":",
             "not json",
-            "{\"terminalId\":\"till-1\",}",
-            "{\"terminalId\":\"till-1\"} {\"terminalId\":\"till-2\"}",
-            "[{\"terminalId\":\"till-1\"]",
             "42",
-            "\"an update\"",
-            "null",
             "[]",
     })
     void aBodyThatIsNotAnUpdateIsRefusedAsAWhole(String body) {

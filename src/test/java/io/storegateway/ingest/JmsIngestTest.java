@@ -1,6 +1,7 @@
 package io.storegateway.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Terminals over JMS: a real Artemis Jakarta client on the broker's TCP acceptor (CORE protocol). */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JmsIngestTest {
 
@@ -44,7 +47,6 @@ class JmsIngestTest {
     @AfterAll
     void stop() {
         factory.close();
-        t.close();
     }
 
     private JMSContext terminal() {

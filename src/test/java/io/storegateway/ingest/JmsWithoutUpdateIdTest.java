@@ -1,5 +1,6 @@
 package io.storegateway.ingest;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.EmbeddedBroker;
@@ -13,6 +14,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.qpid.jms.JmsConnectionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  * message without a message-id and a producer with message ids disabled all leave null: the five
  * became one, and four were answered DUPLICATE and gone. A redelivered message keeps its id.
  */
+@ExtendWith(ClosesTestGateways.class)
 class JmsWithoutUpdateIdTest {
 
     private static final int TIMES = 5;
@@ -52,9 +55,6 @@ class JmsWithoutUpdateIdTest {
         }
         if (broker != null) {
             broker.close();
-        }
-        if (t != null) {
-            t.close();
         }
     }
 

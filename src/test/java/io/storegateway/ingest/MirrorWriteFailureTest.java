@@ -1,9 +1,10 @@
 package io.storegateway.ingest;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Statement;
 import java.time.Duration;
@@ -18,16 +19,10 @@ import static org.awaitility.Awaitility.await;
  * writes the row. Before, such a request answered 500 for an update that was queued all the same.
  * The failure is real: a trigger makes SQLite refuse the insert.
  */
+@ExtendWith(ClosesTestGateways.class)
 class MirrorWriteFailureTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
 
     @Test
     void anUpdateTheBrokerCommittedIsAcknowledgedWhenTheMirrorCannotRecordIt() {

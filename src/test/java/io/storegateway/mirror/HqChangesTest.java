@@ -1,11 +1,12 @@
 package io.storegateway.mirror;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.hq.ProductRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -24,16 +25,10 @@ import static org.awaitility.Awaitility.await;
  * Edits made at HQ (issue 4): polled from HQ's changes feed into the mirror with audit rows, without
  * clobbering the store's pending updates, and from a cursor that survives a restart.
  */
+@ExtendWith(ClosesTestGateways.class)
 class HqChangesTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
 
     @Test
     void aNewPriceAndANewProductMadeAtHqShowUpInTheMirror() throws Exception {

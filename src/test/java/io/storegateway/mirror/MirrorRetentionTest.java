@@ -1,13 +1,14 @@
 package io.storegateway.mirror;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestClock;
 import io.storegateway.TestGateway;
 import io.storegateway.TestMirror;
 import io.storegateway.hq.ProductRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.math.BigDecimal;
 import java.sql.ResultSet;
@@ -30,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * an id sent again after its row was pruned is still applied only once (HQ's idempotency); and the
  * SQLite file gives the freed space back. Days pass on a test clock.
  */
+@ExtendWith(ClosesTestGateways.class)
 class MirrorRetentionTest {
 
     private static final String SKU = "SKU-0001";
@@ -38,13 +40,6 @@ class MirrorRetentionTest {
     private TestGateway t;
     private TerminalClient terminal;
     private TerminalClient admin;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
 
     @Test
     void whatIsOlderThanTheRetentionIsPrunedAndWhatIsStillNeededStays() throws Exception {

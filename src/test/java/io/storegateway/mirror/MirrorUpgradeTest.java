@@ -1,14 +1,15 @@
 package io.storegateway.mirror;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.TestMirror;
 import io.storegateway.update.UpdateJson;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationVersion;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,18 +41,12 @@ import static org.awaitility.Awaitility.await;
  * first start carries the H2 file into the new one; on PostgreSQL the same rows, put into a V4
  * schema, are migrated in place (V5). Then HQ comes back: every queued update reaches it, once.
  */
+@ExtendWith(ClosesTestGateways.class)
 class MirrorUpgradeTest {
 
     private static final String FIXTURE = "/upgrade/h2-mirror-v4-datadir";
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
 
     @Test
     void anH2MirrorOfTheEarlierVersionIsCarriedIntoSqliteWithNothingLost() throws Exception {

@@ -1,10 +1,11 @@
 package io.storegateway.mirror;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * sides of the product list's merge are walked. Runs on SQLite and, in the mirror-on-postgresql
  * execution, on PostgreSQL.
  */
+@ExtendWith(ClosesTestGateways.class)
 class ProductPagingTest {
 
     /** Acknowledged by HQ: rows in the product table. */
@@ -32,13 +34,6 @@ class ProductPagingTest {
     private static final List<String> PENDING = List.of("a_1", "A-3", "Ab", "b.2", "SKU.5", "0", "_x", "-y");
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
 
     @Test
     void pagesVisitEverySkuOnceInJavaStringOrder() {

@@ -1,11 +1,12 @@
 package io.storegateway.mirror;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.hq.ProductRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,18 +36,12 @@ import static org.awaitility.Awaitility.await;
  * the endpoint is for IT only and answers 503 while HQ is away; the consistency check after the
  * backlog drains reports a difference without correcting it.
  */
+@ExtendWith(ClosesTestGateways.class)
 class ReconciliationTest {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
 
     @Test
     void reconcileFindsAndCorrectsRowsDeletedChangedAndAddedInTheMirror() throws Exception {

@@ -1,11 +1,12 @@
 package io.storegateway.mirror;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TestGateway;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.hq.UpdateResult;
 import io.storegateway.update.UpdateJson;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
@@ -20,14 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Forwarding can settle an update before ingest has written its row (or after a crash lost it): the
  * row the settle writes is settled, with its time, like any other; proof of delivery counts it.
  */
+@ExtendWith(ClosesTestGateways.class)
 class SettleBeforeIngestRowTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void aRowWrittenByTheSettleCarriesItsSettleTime() {

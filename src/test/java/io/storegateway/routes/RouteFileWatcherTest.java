@@ -1,10 +1,12 @@
 package io.storegateway.routes;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TestGateway;
 import io.storegateway.config.GatewaySettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The watcher takes a file only once it reads the same on two looks: a file caught half-written is not taken. */
+@ExtendWith(ClosesTestGateways.class)
 class RouteFileWatcherTest {
 
     private static final String FILE = "watch-hq.camel.yaml";
@@ -36,7 +39,6 @@ class RouteFileWatcherTest {
     @AfterEach
     void stop() {
         watcher.close();
-        t.close();
     }
 
     @Test

@@ -1,14 +1,15 @@
 package io.storegateway.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.config.GatewaySettings;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * forwarding, every version is kept, a rollback puts the previous one back, and a restore writes the
  * running version back over a refused edit.
  */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RouteReloadTest {
 
@@ -62,11 +64,6 @@ class RouteReloadTest {
                 RouteFiles.WATCH_INTERVAL_MS, "200"));
         terminal = t.terminal();
         it = new TerminalClient(t.baseUrl(), TestGateway.ADMIN_TOKEN);
-    }
-
-    @AfterAll
-    void stop() {
-        t.close();
     }
 
     /** Each test leaves the shipped files running, so the next one starts from them. */

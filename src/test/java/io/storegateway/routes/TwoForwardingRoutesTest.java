@@ -1,12 +1,13 @@
 package io.storegateway.routes;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.mirror.UpdateStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,14 +22,10 @@ import static org.awaitility.Awaitility.await;
  * then take batches from the one outbound session. A batch must never ride along with another's
  * commit or rollback: with HQ failing now and then, every update still reaches HQ exactly once.
  */
+@ExtendWith(ClosesTestGateways.class)
 class TwoForwardingRoutesTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     @Test
     void aSecondRouteTakingBatchesLosesNothingWhileHqFailsNowAndThen() throws Exception {

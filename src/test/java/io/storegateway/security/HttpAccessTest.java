@@ -1,15 +1,16 @@
 package io.storegateway.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TestGateway;
 import io.storegateway.update.UpdateJson;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.net.URI;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * token, /admin an admin token; 401 with {@code WWW-Authenticate: Bearer} for no or an unknown token,
  * 403 for a token without the role; the console page and /observe need none.
  */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpAccessTest {
 
@@ -46,13 +48,6 @@ class HttpAccessTest {
     @BeforeAll
     void start() {
         t = TestGateway.started("http-access", 3);
-    }
-
-    @AfterAll
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
     }
 
     /**

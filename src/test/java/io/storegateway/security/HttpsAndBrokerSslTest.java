@@ -1,5 +1,6 @@
 package io.storegateway.security;
 
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.Gateway;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestCertificates;
@@ -9,10 +10,10 @@ import io.storegateway.config.GatewaySettings;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSRuntimeException;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.net.URI;
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * One PKCS12 key store (gateway.tls.keystore) makes the HTTP port (and the management port) HTTPS and
  * the broker's TCP port SSL. The keys are made by keytool when the test runs.
  */
+@ExtendWith(ClosesTestGateways.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpsAndBrokerSslTest {
 
@@ -55,13 +57,6 @@ class HttpsAndBrokerSslTest {
                 "gateway.management.port", Integer.toString(managementPort)));
         trustingClient = HttpClient.newBuilder().sslContext(TestCertificates.trusting(trustStore))
                 .connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
     }
 
     private String https(String path) {

@@ -1,13 +1,14 @@
 package io.storegateway.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import jakarta.jms.JMSContext;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.Map;
@@ -20,16 +21,10 @@ import static org.awaitility.Awaitility.await;
  * 503 naming the disk, a JMS message stays on store.updates.in, and IT sees it in the status, the
  * health (readiness only: a restart frees no disk) and the metrics. Reads go on.
  */
+@ExtendWith(ClosesTestGateways.class)
 class StorageFloorTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
 
     @Test
     void belowTheFloorUpdatesAreRefusedOnBothChannelsAndItShows() throws Exception {

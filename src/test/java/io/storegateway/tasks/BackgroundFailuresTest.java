@@ -1,10 +1,11 @@
 package io.storegateway.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.Map;
@@ -17,16 +18,10 @@ import static org.awaitility.Awaitility.await;
  * fails, and IT sees it (the status names the task, since when and HQ's answer; the metric is 1) until
  * the token is accepted again. Before, the route logged it at DEBUG and nothing showed.
  */
+@ExtendWith(ClosesTestGateways.class)
 class BackgroundFailuresTest {
 
     private TestGateway t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
 
     @Test
     void hqRefusingTheTokenOnItsChangesShowsInTheStatusAndTheMetricsUntilItRecovers() {

@@ -7,6 +7,7 @@ import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.LevelResolver;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegateway.ClosesTestGateways;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import io.storegateway.hq.ProductRecord;
@@ -15,8 +16,8 @@ import io.vertx.ext.web.Router;
 import jakarta.jms.JMSContext;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -43,6 +44,7 @@ import static org.awaitility.Awaitility.await;
  * request and response is checked against the document; and every route the HTTP server has under
  * {@code /api/v1} and {@code /admin/v1} is in it.
  */
+@ExtendWith(ClosesTestGateways.class)
 class OpenApiContractTest {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -51,13 +53,6 @@ class OpenApiContractTest {
     private TestGateway t;
     private OpenApiInteractionValidator validator;
     private final Set<String> exercised = new TreeSet<>();
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
 
     @Test
     void everyOperationAnswersAsTheServedDocumentSays() throws Exception {
