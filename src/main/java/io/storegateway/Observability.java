@@ -24,9 +24,7 @@ record Observability(GatewayStatus status, PrometheusMeterRegistry meters) {
                 mirror.reconciliation(), clock);
         PrometheusMeterRegistry meters = PrometheusRegistry.create();
         shutdown.add("JVM meters", JvmMetrics.bindTo(meters));
-        GatewayMetrics.register(meters, forwarding.connectivity(), forwarding.breaker(), forwarding.accessAlert(),
-                forwarding.backoff(), forwarding.stats(), broker.depths()::depth, status, mirror.conflicts(),
-                mirror.reconciliation(), forwarding.resolver(), ingest.stats());
+        GatewayMetrics.register(meters, ingest, mirror, forwarding, broker.depths(), status);
         GatewayMetrics.registerStorage(meters, broker.floor());
         GatewayMetrics.registerTasks(meters, tasks);
         status.addSection("mirror", mirror.upkeep()::status);
