@@ -48,7 +48,6 @@ public final class Gateway implements AutoCloseable {
     private final Shutdown shutdown = new Shutdown();
     private BrokerSide broker;
     private Mirror mirror;
-    private Ingest ingest;
     private Forwarding forwarding;
     private Observability observability;
     private CamelSide camel;
@@ -95,7 +94,7 @@ public final class Gateway implements AutoCloseable {
                 Duration.ofMillis(settings.getLong(HqConnectivity.INTERVAL_MS, HqConnectivity.DEFAULT_INTERVAL_MS)
                         + settings.getLong(HQ_RESPONSE_TIMEOUT_MS, 10_000)));
         mirror = Mirror.start(mirrorOpening, settings, tasks, clock, shutdown);
-        ingest = Ingest.start(settings, broker.connections(), broker.storage(), broker.identity(), mirror.acceptedUpdates(),
+        Ingest ingest = Ingest.start(settings, broker.connections(), broker.storage(), broker.identity(), mirror.acceptedUpdates(),
                 clock, shutdown);
         // With a shared broker, the settled-notices subscription exists before anything is forwarded.
         forwarding = Forwarding.start(settings, broker.connections(), mirror, tasks, clock, shutdown);
