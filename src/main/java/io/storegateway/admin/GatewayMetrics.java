@@ -4,19 +4,21 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.storegateway.broker.QueueDepths;
 import io.storegateway.broker.Queues;
-import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.conflict.ConflictResolver;
-import io.storegateway.mirror.ConflictRecords;
-import io.storegateway.mirror.Reconciliation;
+import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.forward.ForwardBackoff;
 import io.storegateway.forward.ForwardStats;
+import io.storegateway.forward.Forwarding;
 import io.storegateway.forward.HqAccessAlert;
+import io.storegateway.ingest.Ingest;
 import io.storegateway.ingest.IngestStats;
+import io.storegateway.mirror.ConflictRecords;
+import io.storegateway.mirror.Mirror;
+import io.storegateway.mirror.Reconciliation;
 import io.storegateway.storage.FreeSpaceFloor;
 import io.storegateway.tasks.BackgroundTasks;
-
-import java.util.function.ToLongFunction;
 
 /**
  * The gateway's own meters, published with Camel's at {@code /observe/metrics} (Prometheus text).
@@ -46,10 +48,17 @@ public final class GatewayMetrics {
         }
     }
 
-    public static void register(MeterRegistry registry, HqConnectivity connectivity, CircuitBreaker breaker,
-                                HqAccessAlert accessAlert, ForwardBackoff backoff, ForwardStats stats,
-                                ToLongFunction<String> queueDepth, GatewayStatus status, ConflictRecords conflicts,
-                                Reconciliation reconciliation, ConflictResolver resolver, IngestStats ingest) {
+    /** The meters of updates coming in, conflicts, HQ, forwarding and the queues. */
+    public static void register(MeterRegistry registry, Ingest ingest, Mirror mirror, Forwarding forwarding,
+                                QueueDepths depths, GatewayStatus status) {
+        registerIngest(registry, ingest.stats());
+        registerConflicts(registry, mirror.conflicts(), forwarding.resolver(), mirror.reconciliation());
+        registerHq(registry, forwarding.connectivity(), forwarding.breaker(), forwarding.accessAlert());
+        registerQueues(registry, depths);
+        registerForwarding(registry, forwarding.stats(), forwarding.backoff(), status);
+    }
+
+    private static void registerIngest(MeterRegistry registry, IngestStats ingest) {
         for (IngestStats.Key key : IngestStats.keys()) {
             var counter = FunctionCounter.builder("gateway.updates." + key.outcome(), ingest, i -> i.count(key))
                     .tag("channel", key.channel());
@@ -63,6 +72,10 @@ public final class GatewayMetrics {
             }
             counter.register(registry);
         }
+    }
+
+    private static void registerConflicts(MeterRegistry registry, ConflictRecords conflicts, ConflictResolver resolver,
+                                          Reconciliation reconciliation) {
         Gauge.builder("gateway.conflicts.open", conflicts, ConflictRecords::countOpen)
                 .description("conflicts waiting for a person's decision").register(registry);
         FunctionCounter.builder("gateway.conflicts", resolver, ConflictResolver::conflictsSeen)
@@ -71,6 +84,10 @@ public final class GatewayMetrics {
                 .description("terminal times too far in the future, taken as the receive time").register(registry);
         FunctionCounter.builder("gateway.reconcile.drift", reconciliation, Reconciliation::driftFound)
                 .description("products found different from HQ by reconciliation and consistency checks").register(registry);
+    }
+
+    private static void registerHq(MeterRegistry registry, HqConnectivity connectivity, CircuitBreaker breaker,
+                                   HqAccessAlert accessAlert) {
         Gauge.builder("gateway.hq.online", connectivity, c -> c.online() ? 1 : 0)
                 .description("1 while HQ answers its health check").register(registry);
         FunctionCounter.builder("gateway.hq.connectivity.changes", connectivity, HqConnectivity::timesWentOffline)
@@ -84,15 +101,22 @@ public final class GatewayMetrics {
         }
         Gauge.builder("gateway.hq.access.denied", accessAlert, a -> a.raised() ? 1 : 0)
                 .description("1 while HQ refuses the gateway's credentials").register(registry);
-        Gauge.builder("gateway.backlog", queueDepth, d -> d.applyAsLong(Queues.OUTBOUND))
+    }
+
+    private static void registerQueues(MeterRegistry registry, QueueDepths depths) {
+        Gauge.builder("gateway.backlog", depths, d -> d.depth(Queues.OUTBOUND))
                 .strongReference(true)
                 .description("updates waiting to go to HQ").register(registry);
-        Gauge.builder("gateway.dlq", queueDepth, d -> d.applyAsLong(Queues.DLQ))
+        Gauge.builder("gateway.dlq", depths, d -> d.depth(Queues.DLQ))
                 .strongReference(true)
                 .description("updates HQ rejected for good").register(registry);
-        Gauge.builder("gateway.invalid", queueDepth, d -> d.applyAsLong(Queues.INVALID))
+        Gauge.builder("gateway.invalid", depths, d -> d.depth(Queues.INVALID))
                 .strongReference(true)
                 .description("JMS messages set aside as invalid").register(registry);
+    }
+
+    private static void registerForwarding(MeterRegistry registry, ForwardStats stats, ForwardBackoff backoff,
+                                           GatewayStatus status) {
         FunctionCounter.builder("gateway.forwarded.batches", stats, ForwardStats::batches)
                 .description("batches HQ answered").register(registry);
         FunctionCounter.builder("gateway.forwarded.updates", stats, ForwardStats::updates)
