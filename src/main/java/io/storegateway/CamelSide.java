@@ -32,6 +32,7 @@ import io.storegateway.web.ConsoleRoutes;
 import io.storegateway.web.HttpServerGuard;
 import io.storegateway.web.JsonHttpErrors;
 import io.storegateway.web.OpenApiRoutes;
+
 import io.vertx.core.Vertx;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.jms.JmsComponent;

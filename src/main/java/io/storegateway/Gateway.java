@@ -20,6 +20,7 @@ import io.storegateway.security.AccessTokens;
 import io.storegateway.security.GatewayTls;
 import io.storegateway.storage.FreeSpaceFloor;
 import io.storegateway.tasks.BackgroundTasks;
+
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,5 @@
 package io.storegateway;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storegateway.admin.GatewayMetrics;
 import io.storegateway.admin.GatewayStatus;
 import io.storegateway.admin.JvmMetrics;
@@ -11,6 +9,9 @@ import io.storegateway.ingest.Ingest;
 import io.storegateway.lifecycle.Shutdown;
 import io.storegateway.mirror.Mirror;
 import io.storegateway.tasks.BackgroundTasks;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Clock;
 

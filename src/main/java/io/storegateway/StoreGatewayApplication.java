@@ -2,6 +2,8 @@ package io.storegateway;
 
 import io.storegateway.cli.Commands;
 
+import org.slf4j.LoggerFactory;
+
 /** {@code java -jar store-gateway.jar [run|demo|hq-simulator|validate] …} */
 public final class StoreGatewayApplication {
 
@@ -13,7 +15,7 @@ public final class StoreGatewayApplication {
         try {
             code = Commands.run(args);
         } catch (Throwable t) {
-            org.slf4j.LoggerFactory.getLogger(StoreGatewayApplication.class).error("Store Gateway failed", t);
+            LoggerFactory.getLogger(StoreGatewayApplication.class).error("Store Gateway failed", t);
             code = 1;
         }
         // Exit even when a half-started part left non-daemon threads behind.

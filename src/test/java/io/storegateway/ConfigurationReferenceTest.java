@@ -1,6 +1,7 @@
 package io.storegateway;
 
 import io.storegateway.config.SettingRule;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,8 +1,9 @@
 package io.storegateway;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.simulator.HqSimulator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +11,7 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -245,7 +247,7 @@ class DockerFilesTest {
         try {
             return map(map(compose().get("services")).get(name));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,12 +1,15 @@
 package io.storegateway;
 
 import io.storegateway.config.GatewaySettings;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -37,14 +40,14 @@ class GatewaySettingRulesTest {
         for (String line : Files.readAllLines(SHIPPED, StandardCharsets.UTF_8)) {
             Matcher m = SETTING_LINE.matcher(line);
             if (m.find() && line.startsWith("#")) {
-                shownCommentedOut.load(new java.io.StringReader(line.substring(1)));
+                shownCommentedOut.load(new StringReader(line.substring(1)));
             }
         }
         GatewaySettings shipped = GatewaySettings.load(SHIPPED);
         assertThat(GatewaySettingRules.problems(shipped)).isEmpty();
 
         // the examples IT uncomment must pass too (but the empty ones, which mean "not set")
-        Map<String, String> examples = new java.util.HashMap<>();
+        Map<String, String> examples = new HashMap<>();
         shownCommentedOut.stringPropertyNames().forEach(k -> examples.put(k, shownCommentedOut.getProperty(k)));
         assertThat(GatewaySettingRules.problems(GatewaySettings.of(examples))).isEmpty();
     }

@@ -1,7 +1,8 @@
 package io.storegateway;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,13 +3,21 @@ package io.storegateway;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.simulator.HqSimulator;
 
+import org.awaitility.Awaitility;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +40,7 @@ public final class TestGateway implements AutoCloseable {
     private final Map<String, String> overrides;
     private Gateway gateway;
     private boolean closed;
-    private java.time.Clock clock = java.time.Clock.systemUTC();
+    private Clock clock = Clock.systemUTC();
 
     private TestGateway(Path dataDir, TestMirror mirror, Map<String, String> overrides, Consumer<HqSimulator> hqSetup) {
         this.dataDir = dataDir;
@@ -89,13 +97,13 @@ public final class TestGateway implements AutoCloseable {
      */
     public static TestGateway started(String name, int products, Map<String, String> overrides,
                                       Consumer<HqSimulator> hqSetup, boolean awaitCatalogue,
-                                      java.util.function.BiConsumer<Path, TestMirror> prepare) {
-        return started(name, products, overrides, hqSetup, awaitCatalogue, prepare, java.time.Clock.systemUTC());
+                                      BiConsumer<Path, TestMirror> prepare) {
+        return started(name, products, overrides, hqSetup, awaitCatalogue, prepare, Clock.systemUTC());
     }
 
     private static TestGateway started(String name, int products, Map<String, String> overrides,
                                        Consumer<HqSimulator> hqSetup, boolean awaitCatalogue,
-                                       java.util.function.BiConsumer<Path, TestMirror> prepare, java.time.Clock clock) {
+                                       BiConsumer<Path, TestMirror> prepare, Clock clock) {
         Path dir = Path.of("target", "test-data", name + "-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
         try {
             Files.createDirectories(dir);
@@ -110,7 +118,7 @@ public final class TestGateway implements AutoCloseable {
             t.hq.seedDemoCatalogue(STORE, products);
             t.startGateway();
             if (awaitCatalogue) {
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> t.gateway().catalogueLoaded());
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> t.gateway().catalogueLoaded());
             }
         } catch (RuntimeException | Error e) {
             t.close(); // the test never gets it to close: HQ's port and a PostgreSQL schema would be left behind
@@ -131,11 +139,11 @@ public final class TestGateway implements AutoCloseable {
     public Path writeConfig(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            try (java.io.Writer out = Files.newBufferedWriter(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
                 settings().asProperties().store(out, null);
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         return file;
     }
@@ -154,7 +162,7 @@ public final class TestGateway implements AutoCloseable {
     }
 
     /** A gateway that tells time by {@code clock} (from its next start on). */
-    public static TestGateway started(String name, int products, Map<String, String> overrides, java.time.Clock clock) {
+    public static TestGateway started(String name, int products, Map<String, String> overrides, Clock clock) {
         return started(name, products, overrides, hq -> { }, true, (dir, mirror) -> { }, clock);
     }
 

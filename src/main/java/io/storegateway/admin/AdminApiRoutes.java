@@ -1,11 +1,12 @@
 package io.storegateway.admin;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.broker.Queues;
 import io.storegateway.mirror.Reconciliation;
 import io.storegateway.security.RequireRole;
 import io.storegateway.web.ApiErrors;
 import io.storegateway.web.HttpReplies;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 

@@ -1,8 +1,9 @@
 package io.storegateway.admin;
 
+import io.storegateway.update.UpdateJson;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.storegateway.update.UpdateJson;
 
 import java.util.LinkedHashSet;
 import java.util.List;

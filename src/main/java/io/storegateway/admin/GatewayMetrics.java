@@ -1,9 +1,5 @@
 package io.storegateway.admin;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.storegateway.broker.QueueDepths;
 import io.storegateway.broker.Queues;
 import io.storegateway.conflict.ConflictResolver;
@@ -19,6 +15,11 @@ import io.storegateway.mirror.Mirror;
 import io.storegateway.mirror.Reconciliation;
 import io.storegateway.storage.FreeSpaceFloor;
 import io.storegateway.tasks.BackgroundTasks;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The gateway's own meters, published with Camel's at {@code /observe/metrics} (Prometheus text).

@@ -1,8 +1,5 @@
 package io.storegateway.admin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.storegateway.broker.Queues;
 import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.forward.ForwardStats;
@@ -11,6 +8,10 @@ import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.mirror.ConflictRecords;
 import io.storegateway.mirror.Reconciliation;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 import java.time.Clock;
 import java.time.Duration;

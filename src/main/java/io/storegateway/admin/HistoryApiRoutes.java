@@ -3,6 +3,7 @@ package io.storegateway.admin;
 import io.storegateway.security.RequireRole;
 import io.storegateway.web.ApiErrors;
 import io.storegateway.web.HttpReplies;
+
 import org.apache.camel.builder.RouteBuilder;
 
 /** {@code GET /admin/v1/history}: the last hour of backlog and throughput, for the console's chart (admin role). */

@@ -1,15 +1,14 @@
 package io.storegateway.admin;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.MessageCopies;
 import io.storegateway.broker.Queues;
 import io.storegateway.broker.UpdateMessages;
 import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
@@ -17,6 +16,8 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.QueueBrowser;
 import jakarta.jms.TextMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;

@@ -4,6 +4,7 @@ import io.storegateway.config.GatewaySettings;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.security.GatewayTls;
 import io.storegateway.security.KeyStoreFile;
+
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
@@ -25,10 +26,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The embedded Artemis broker: persistent journal under {@code gateway.data-dir/broker}, one TCP

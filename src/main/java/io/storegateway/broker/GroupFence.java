@@ -1,6 +1,7 @@
 package io.storegateway.broker;
 
 import io.storegateway.config.GatewaySettings;
+
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;

@@ -2,6 +2,7 @@ package io.storegateway.broker;
 
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
+
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;

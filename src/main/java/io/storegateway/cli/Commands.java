@@ -7,12 +7,14 @@ import io.storegateway.config.ListenPort;
 import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.security.DemoCredentials;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Parses the command line and runs one command; returns the process exit code. */
 public final class Commands {
@@ -47,7 +49,7 @@ public final class Commands {
                                 : GatewaySettings.load(Path.of(line.configFile())).routesDir());
                 case HEALTH -> checkHealth(Path.of(line.configFile()));
             };
-        } catch (IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
+        } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
             if (e.getCause() == null) {
                 // A setting or file to fix: the message says which; a stack trace would only bury it.
                 LOG.atError().addKeyValue("event", "start-refused").log("Cannot start: {}", e.getMessage());

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * SIGTERM and SIGINT stop the gateway in order (routes, then broker and mirror) and exit 0, as
@@ -22,7 +23,7 @@ final class GracefulStop {
     private GracefulStop() {
     }
 
-    private static final java.util.concurrent.atomic.AtomicBoolean REQUESTED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean REQUESTED = new AtomicBoolean();
     private static volatile Runnable stop;
 
     /**
@@ -45,7 +46,7 @@ final class GracefulStop {
 
     static void onTerminate(AutoCloseable... parts) {
         List<AutoCloseable> inOrder = List.of(parts);
-        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean once = new AtomicBoolean();
         Runnable r = () -> {
             if (!once.compareAndSet(false, true)) {
                 return;

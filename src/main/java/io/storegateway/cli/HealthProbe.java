@@ -1,9 +1,10 @@
 package io.storegateway.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.storegateway.Gateway;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.security.GatewayTls;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;

@@ -1,9 +1,10 @@
 package io.storegateway.cli;
 
+import io.storegateway.config.GatewaySettings;
+
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
-import io.storegateway.config.GatewaySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,14 +1,15 @@
 package io.storegateway.conflict;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.hq.HqJson;
 import io.storegateway.mirror.ConflictRecords;
 import io.storegateway.security.RequireRole;
 import io.storegateway.update.UpdateJson;
 import io.storegateway.web.ApiErrors;
 import io.storegateway.web.HttpReplies;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 

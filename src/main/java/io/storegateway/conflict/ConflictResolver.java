@@ -3,6 +3,7 @@ package io.storegateway.conflict;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.update.InventoryUpdate;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,9 +1,5 @@
 package io.storegateway.conflict;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.ingest.Receipt;
 import io.storegateway.ingest.UpdateIntake;
@@ -13,6 +9,11 @@ import io.storegateway.mirror.ConflictRecords;
 import io.storegateway.mirror.ConflictRecords.Conflict;
 import io.storegateway.mirror.ProductViews;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.storegateway.forward;
 
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
+
 import jakarta.jms.JMSContext;
 
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Updates taken from the outbound queue in one JMS transaction. The transaction is committed only
@@ -19,7 +21,7 @@ public final class Batch {
     private final JMSContext session;
     private final List<QueuedUpdate> updates;
     private final String id;
-    private final java.util.function.Consumer<Boolean> whenSettled;
+    private final Consumer<Boolean> whenSettled;
     private boolean settled;
 
     Batch(JMSContext session, List<QueuedUpdate> updates) {
@@ -30,7 +32,7 @@ public final class Batch {
      * {@code whenSettled} runs once the batch is committed or rolled back (its session is free again),
      * told whether the session is still usable (false when the rollback itself failed).
      */
-    Batch(JMSContext session, List<QueuedUpdate> updates, java.util.function.Consumer<Boolean> whenSettled) {
+    Batch(JMSContext session, List<QueuedUpdate> updates, Consumer<Boolean> whenSettled) {
         this.session = session;
         this.updates = List.copyOf(updates);
         this.id = idOf(updates);

@@ -1,7 +1,7 @@
 package io.storegateway.forward;
 
-import io.storegateway.broker.UpdateMessages.QueuedUpdate;
 import io.storegateway.hq.UpdateResult;
+
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -6,6 +6,7 @@ import io.storegateway.mirror.HqChangesPoller;
 import io.storegateway.mirror.MirrorWriter;
 import io.storegateway.mirror.Products;
 import io.storegateway.update.InventoryUpdate;
+
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

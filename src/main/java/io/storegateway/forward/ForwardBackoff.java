@@ -1,8 +1,8 @@
 package io.storegateway.forward;
 
+import io.storegateway.config.GatewaySettings;
 import io.storegateway.tasks.BackgroundTasks;
 
-import io.storegateway.config.GatewaySettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,5 @@
 package io.storegateway.forward;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.RemoteBroker;
 import io.storegateway.config.GatewaySettings;
@@ -9,6 +8,8 @@ import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.lifecycle.Shutdown;
 import io.storegateway.mirror.Mirror;
 import io.storegateway.tasks.BackgroundTasks;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 import java.time.Clock;

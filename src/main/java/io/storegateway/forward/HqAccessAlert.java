@@ -1,6 +1,7 @@
 package io.storegateway.forward;
 
 import io.storegateway.config.GatewaySettings;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

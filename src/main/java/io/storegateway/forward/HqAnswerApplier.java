@@ -1,9 +1,9 @@
 package io.storegateway.forward;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.broker.MessageCopies;
 import io.storegateway.broker.Queues;
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
+import io.storegateway.conflict.ConflictResolver;
 import io.storegateway.hq.HqJson;
 import io.storegateway.hq.UpdateResult;
 import io.storegateway.mirror.HqChangesPoller;
@@ -11,10 +11,11 @@ import io.storegateway.mirror.HqVerdict;
 import io.storegateway.mirror.MirrorWriter;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
-import io.storegateway.conflict.ConflictResolver;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Applies HQ's answer to a batch: records every result in the mirror (one SQL transaction), moves
@@ -159,8 +162,8 @@ public final class HqAnswerApplier {
     }
 
     /** The versions this batch's updates of a SKU reached at HQ (its APPLIED answers): the store's own. */
-    static java.util.Set<Long> storeVersions(Batch batch, List<UpdateResult> results, String sku) {
-        java.util.Set<Long> versions = new java.util.HashSet<>();
+    static Set<Long> storeVersions(Batch batch, List<UpdateResult> results, String sku) {
+        Set<Long> versions = new HashSet<>();
         for (int j = 0; j < batch.size(); j++) {
             UpdateResult r = results.get(j);
             if (r.status() == UpdateResult.Status.APPLIED && r.record() != null && batch.updates().get(j).update().sku().equals(sku)) {

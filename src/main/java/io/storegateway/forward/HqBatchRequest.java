@@ -1,9 +1,10 @@
 package io.storegateway.forward;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 

@@ -1,8 +1,9 @@
 package io.storegateway.forward;
 
+import io.storegateway.config.GatewaySettings;
+
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.storegateway.config.GatewaySettings;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;

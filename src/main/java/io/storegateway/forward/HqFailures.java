@@ -1,6 +1,10 @@
 package io.storegateway.forward;
 
+import io.storegateway.update.UpdateJson;
+
 import org.apache.camel.http.base.HttpOperationFailedException;
+
+import java.io.IOException;
 
 /**
  * What an HQ call's failure means (docs/HQ-PROTOCOL.md): HQ refused the gateway (401/403: stop and alert),
@@ -53,9 +57,9 @@ public final class HqFailures {
         String message = null;
         if (body != null && !body.isBlank()) {
             try {
-                var node = io.storegateway.update.UpdateJson.MAPPER.readTree(body);
+                var node = UpdateJson.MAPPER.readTree(body);
                 message = node.path("message").asText(null);
-            } catch (java.io.IOException notJson) {
+            } catch (IOException notJson) {
                 message = body;
             }
         }

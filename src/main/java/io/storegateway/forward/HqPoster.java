@@ -2,6 +2,7 @@ package io.storegateway.forward;
 
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
 import io.storegateway.hq.UpdateResult;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;

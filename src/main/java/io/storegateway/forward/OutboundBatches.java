@@ -6,11 +6,12 @@ import io.storegateway.broker.Queues;
 import io.storegateway.broker.UpdateMessages;
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
 import io.storegateway.config.GatewaySettings;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;

@@ -1,14 +1,15 @@
 package io.storegateway.forward;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.broker.Queues;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.HqJson;
 import io.storegateway.mirror.HqVerdict;
 import io.storegateway.mirror.MirrorWriter;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSConsumer;

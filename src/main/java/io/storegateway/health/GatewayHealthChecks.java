@@ -6,6 +6,7 @@ import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.forward.HqAccessAlert;
 import io.storegateway.mirror.MirrorDatabase;
 import io.storegateway.routes.RouteReloadError;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;

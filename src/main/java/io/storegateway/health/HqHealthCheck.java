@@ -2,6 +2,7 @@ package io.storegateway.health;
 
 import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.forward.HqAccessAlert;
+
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 

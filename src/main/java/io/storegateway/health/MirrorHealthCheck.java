@@ -1,6 +1,7 @@
 package io.storegateway.health;
 
 import io.storegateway.mirror.MirrorDatabase;
+
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 

@@ -1,6 +1,7 @@
 package io.storegateway.health;
 
 import io.storegateway.routes.RouteReloadError;
+
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 

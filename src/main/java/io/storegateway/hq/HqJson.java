@@ -1,8 +1,9 @@
 package io.storegateway.hq;
 
+import io.storegateway.update.UpdateJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.storegateway.update.UpdateJson;
 
 import java.math.BigDecimal;
 import java.time.Instant;

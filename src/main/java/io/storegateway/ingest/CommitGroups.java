@@ -1,6 +1,7 @@
 package io.storegateway.ingest;
 
 import io.storegateway.update.InventoryUpdate;
+
 import jakarta.jms.JMSRuntimeException;
 
 import java.util.ArrayList;

@@ -1,11 +1,12 @@
 package io.storegateway.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import io.storegateway.web.HttpReplies;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.jms.JMSRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

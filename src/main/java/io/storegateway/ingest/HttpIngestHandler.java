@@ -1,6 +1,8 @@
 package io.storegateway.ingest;
 
 import io.storegateway.security.RequireRole;
+import io.storegateway.web.HttpReplies;
+
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -8,7 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.storegateway.web.HttpReplies;
 
 import java.util.concurrent.CompletableFuture;
 

@@ -2,19 +2,20 @@ package io.storegateway.ingest;
 
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.Queues;
+import io.storegateway.broker.StorageGuard;
 import io.storegateway.broker.UpdateMessages;
 import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.mirror.AcceptedUpdates.Queued;
 import io.storegateway.update.InventoryUpdate;
-import io.storegateway.broker.StorageGuard;
+
+import jakarta.jms.JMSException;
 import jakarta.jms.JMSProducer;
 import jakarta.jms.JMSRuntimeException;
+import jakarta.jms.Queue;
 import org.apache.activemq.artemis.api.core.ActiveMQDuplicateIdException;
 import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.ActiveMQExceptionType;
 import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
-import jakarta.jms.Queue;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +24,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Set;
 
 /**
  * The one way into the outbound queue, for both channels. Updates seen before (by the mirror, or by
@@ -88,7 +89,7 @@ public final class UpdateIntake implements AutoCloseable {
             if (c instanceof ActiveMQException a && a.getType() == ActiveMQExceptionType.DUPLICATE_ID_REJECTED) {
                 return true;
             }
-            if (c instanceof jakarta.jms.JMSException j && j.getLinkedException() != null && j.getLinkedException() != c.getCause()) {
+            if (c instanceof JMSException j && j.getLinkedException() != null && j.getLinkedException() != c.getCause()) {
                 return isDuplicate(j.getLinkedException());
             }
         }

@@ -1,5 +1,8 @@
 package io.storegateway.ingest;
 
+import io.storegateway.update.InventoryUpdate;
+import io.storegateway.update.UpdateType;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
@@ -15,8 +18,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.storegateway.update.InventoryUpdate;
-import io.storegateway.update.UpdateType;
 
 import java.io.IOException;
 import java.math.BigDecimal;

@@ -1,12 +1,12 @@
 package io.storegateway.mirror;
 
+import io.storegateway.hq.HqJson;
 import io.storegateway.hq.HqPaging;
+import io.storegateway.hq.ProductRecord;
 import io.storegateway.tasks.BackgroundTasks;
+import io.storegateway.update.UpdateJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.storegateway.hq.HqJson;
-import io.storegateway.hq.ProductRecord;
-import io.storegateway.update.UpdateJson;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -17,6 +17,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -74,7 +76,7 @@ public final class CatalogueLoader {
                 String query = "limit=" + PAGE + "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8);
                 String body = http.requestBodyAndHeaders(inventoryUrl, null, headers(query), String.class);
                 JsonNode page = UpdateJson.MAPPER.readTree(body);
-                List<ProductRecord> records = new java.util.ArrayList<>();
+                List<ProductRecord> records = new ArrayList<>();
                 page.path("items").forEach(n -> records.add(HqJson.recordFromJson(n)));
                 Instant now = clock.instant();
                 db.inTransaction(c -> {
@@ -99,7 +101,7 @@ public final class CatalogueLoader {
     }
 
     private Map<String, Object> headers(String query) {
-        Map<String, Object> h = new java.util.HashMap<>();
+        Map<String, Object> h = new HashMap<>();
         h.put(Exchange.HTTP_METHOD, "GET");
         h.put(Exchange.HTTP_QUERY, query);
         if (!hqToken.isEmpty()) {

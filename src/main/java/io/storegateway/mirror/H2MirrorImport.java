@@ -3,6 +3,7 @@ package io.storegateway.mirror;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 
 import static io.storegateway.mirror.AcceptedUpdates.getLong;
@@ -137,7 +139,7 @@ final class H2MirrorImport {
         try (Statement st = h2.createStatement();
              ResultSet rs = st.executeQuery("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'PUBLIC'")) {
             while (rs.next()) {
-                out.add(rs.getString(1).toUpperCase(java.util.Locale.ROOT));
+                out.add(rs.getString(1).toUpperCase(Locale.ROOT));
             }
         }
         return out;

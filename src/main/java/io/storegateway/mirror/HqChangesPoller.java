@@ -1,11 +1,11 @@
 package io.storegateway.mirror;
 
-import io.storegateway.tasks.BackgroundTasks;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.hq.HqJson;
 import io.storegateway.hq.ProductRecord;
+import io.storegateway.tasks.BackgroundTasks;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Brings edits made at HQ (new prices, new products) into the mirror: GET …/changes?since=cursor,
@@ -43,7 +44,7 @@ public final class HqChangesPoller {
     private final String hqToken;
     private final Clock clock;
     private final long intervalMs;
-    private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean(true);
+    private final AtomicBoolean requested = new AtomicBoolean(true);
     private volatile long nextPollAt;
 
     public HqChangesPoller(MirrorDatabase db, Products products, SyncState state, String hqUrl, String storeId,

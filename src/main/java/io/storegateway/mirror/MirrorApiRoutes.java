@@ -1,13 +1,16 @@
 package io.storegateway.mirror;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.security.RequireRole;
 import io.storegateway.update.UpdateJson;
 import io.storegateway.web.ApiErrors;
 import io.storegateway.web.HttpReplies;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+
+import java.util.Optional;
 
 /** The read side for terminals (docs/HTTP-API.md and docs/JMS.md), served from the mirror, offline too. */
 public final class MirrorApiRoutes extends RouteBuilder {
@@ -47,7 +50,7 @@ public final class MirrorApiRoutes extends RouteBuilder {
 
     private void updateStatus(Exchange exchange) {
         String id = exchange.getMessage().getHeader("updateId", String.class);
-        var row = validId(id) ? updates.find(id) : java.util.Optional.<UpdateRow>empty();
+        var row = validId(id) ? updates.find(id) : Optional.<UpdateRow>empty();
         if (row.isEmpty()) {
             HttpReplies.error(exchange, 404, "not_found", "no update with that id");
             return;
@@ -57,7 +60,7 @@ public final class MirrorApiRoutes extends RouteBuilder {
 
     private void product(Exchange exchange) {
         String sku = exchange.getMessage().getHeader("sku", String.class);
-        var view = validId(sku) ? products.find(sku) : java.util.Optional.<ProductView>empty();
+        var view = validId(sku) ? products.find(sku) : Optional.<ProductView>empty();
         if (view.isEmpty()) {
             HttpReplies.error(exchange, 404, "not_found", "neither the store nor HQ knows that SKU");
             return;

@@ -1,8 +1,9 @@
 package io.storegateway.mirror;
 
+import io.storegateway.config.GatewaySettings;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.storegateway.config.GatewaySettings;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,13 +11,15 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 import javax.sql.DataSource;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -152,7 +155,7 @@ public final class MirrorDatabase implements AutoCloseable {
         boolean fresh;
         try {
             fresh = !Files.exists(file) || Files.size(file) == 0;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new SQLException("cannot read " + file + ": " + e.getMessage(), e);
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
@@ -370,12 +373,12 @@ public final class MirrorDatabase implements AutoCloseable {
 
     /** The database engine ("sqlite", "postgresql"), for health details. */
     public String vendor() {
-        return engine.name().toLowerCase(java.util.Locale.ROOT);
+        return engine.name().toLowerCase(Locale.ROOT);
     }
 
     /** The SQLite file; empty on PostgreSQL. */
-    public java.util.Optional<Path> file() {
-        return engine == Engine.SQLITE ? java.util.Optional.of(sqliteFile(url)) : java.util.Optional.empty();
+    public Optional<Path> file() {
+        return engine == Engine.SQLITE ? Optional.of(sqliteFile(url)) : Optional.empty();
     }
 
     /**

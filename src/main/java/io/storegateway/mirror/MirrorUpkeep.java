@@ -1,8 +1,9 @@
 package io.storegateway.mirror;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Records HQ's answers to a batch in the mirror, all in one SQL transaction: each update's status,
@@ -34,7 +35,7 @@ public final class MirrorWriter {
     }
 
     /** The product's row as the mirror has it now (HQ's record and what it knows of each field's changes). */
-    public java.util.Optional<Products.Row> row(String sku) {
+    public Optional<Products.Row> row(String sku) {
         return db.read(c -> products.findRow(c, sku));
     }
 

@@ -1,8 +1,9 @@
 package io.storegateway.mirror;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** JSON of the mirror's read side (docs/HTTP-API.md and docs/JMS.md). */
 public final class ProductJson {

@@ -1,31 +1,33 @@
 package io.storegateway.mirror;
 
+import io.storegateway.hq.HqJson;
 import io.storegateway.hq.HqPaging;
+import io.storegateway.hq.ProductRecord;
 import io.storegateway.tasks.BackgroundTasks;
+import io.storegateway.update.UpdateJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.storegateway.hq.HqJson;
-import io.storegateway.hq.ProductRecord;
-import io.storegateway.update.UpdateJson;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.math.RoundingMode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -148,7 +150,7 @@ public final class Reconciliation {
                 long[] counts = db.inTransaction(c -> {
                     long m = 0, d = 0, fixed = 0;
                     Map<String, Products.Row> mirror = products.findAll(c, hq.keySet());
-                    java.util.Set<String> movedOn = products.writtenSince(c, hq.keySet(), runStart);
+                    Set<String> movedOn = products.writtenSince(c, hq.keySet(), runStart);
                     for (ProductRecord r : hq.values()) {
                         Products.Row mineRow = mirror.get(r.sku());
                         ProductRecord mine = mineRow == null ? null : mineRow.record();
@@ -256,7 +258,7 @@ public final class Reconciliation {
             r = state.get(SyncState.LAST_RECONCILE).map(s -> {
                 try {
                     return (ObjectNode) UpdateJson.MAPPER.readTree(s);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return null;
                 }
             }).orElse(null);
@@ -284,7 +286,7 @@ public final class Reconciliation {
     }
 
     static boolean same(ProductRecord a, ProductRecord b) {
-        return java.util.Objects.equals(a.name(), b.name()) && plain(a) .equals(plain(b))
+        return Objects.equals(a.name(), b.name()) && plain(a) .equals(plain(b))
                 && a.quantity() == b.quantity() && a.version() == b.version() && a.deleted() == b.deleted();
     }
 

@@ -1,7 +1,5 @@
 package io.storegateway.routes;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.forward.HqAnswerApplier;
 import io.storegateway.forward.HqBatchRequest;
@@ -11,6 +9,9 @@ import io.storegateway.ingest.JmsIngest;
 import io.storegateway.mirror.CatalogueLoader;
 import io.storegateway.mirror.HqChangesPoller;
 import io.storegateway.mirror.Reconciliation;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.main.Main;

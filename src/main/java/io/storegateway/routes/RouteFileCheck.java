@@ -1,6 +1,9 @@
 package io.storegateway.routes;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.apache.camel.NoSuchEndpointException;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.dsl.yaml.common.exception.UnknownNodeIdException;
 import org.apache.camel.dsl.yaml.common.exception.UnsupportedFieldException;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -17,9 +20,7 @@ import org.apache.camel.model.ValidateDefinition;
 import org.apache.camel.model.WhenDefinition;
 import org.apache.camel.model.language.ExpressionDefinition;
 import org.apache.camel.model.language.MethodCallExpression;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.Language;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -309,7 +310,7 @@ public final class RouteFileCheck implements AutoCloseable {
                 if (breaker.getResilience4jConfiguration() != null) {
                     checkBean(file, line, breaker.getResilience4jConfiguration().getCircuitBreaker(), null, problems);
                     checkBeanType(file, line, breaker.getResilience4jConfiguration().getCircuitBreaker(),
-                            io.github.resilience4j.circuitbreaker.CircuitBreaker.class, problems);
+                            CircuitBreaker.class, problems);
                     checkBean(file, line, breaker.getResilience4jConfiguration().getConfig(), null, problems);
                 }
                 if (breaker.getOnFallback() != null) {

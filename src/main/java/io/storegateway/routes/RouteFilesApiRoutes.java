@@ -1,10 +1,11 @@
 package io.storegateway.routes;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.security.RequireRole;
 import io.storegateway.web.ApiErrors;
 import io.storegateway.web.HttpReplies;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 

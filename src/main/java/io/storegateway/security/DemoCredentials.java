@@ -4,6 +4,7 @@ import io.storegateway.config.GatewaySettings;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The shipped demo secrets. They are public (in this repository, the README and the demo's banner),
@@ -28,7 +29,7 @@ public final class DemoCredentials {
         List<String> found = new ArrayList<>();
         for (String token : USER_TOKENS) {
             tokens.authenticate(token).ifPresent(user -> found.add(settings.usersFile() + ": user '" + user.name()
-                    + "' (" + user.role().name().toLowerCase(java.util.Locale.ROOT) + ") has a public demo token: make a new token "
+                    + "' (" + user.role().name().toLowerCase(Locale.ROOT) + ") has a public demo token: make a new token "
                     + "and replace the line's hash with its SHA-256 (" + GatewaySettings.USERS_FILE + " names the file; " + HOW + ")"));
         }
         if (HQ_TOKEN.equals(settings.hqToken())) {

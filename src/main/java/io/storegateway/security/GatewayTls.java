@@ -1,6 +1,7 @@
 package io.storegateway.security;
 
 import io.storegateway.config.GatewaySettings;
+
 import org.apache.camel.support.jsse.KeyManagersParameters;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -14,6 +15,7 @@ import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * TLS, from the settings. One PKCS12 key store ({@code gateway.tls.keystore}) turns the HTTP side
@@ -71,7 +73,7 @@ public final class GatewayTls {
     public record Problem(String key, String message) {
     }
 
-    public static void check(GatewaySettings settings, String key, java.util.function.Consumer<KeyStoreFile> open,
+    public static void check(GatewaySettings settings, String key, Consumer<KeyStoreFile> open,
                       List<Problem> problems) {
         KeyStoreFile.of(settings, key).ifPresent(f -> {
             try {

@@ -1,6 +1,7 @@
 package io.storegateway.security;
 
 import io.storegateway.web.HttpReplies;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 

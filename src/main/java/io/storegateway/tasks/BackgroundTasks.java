@@ -1,7 +1,8 @@
 package io.storegateway.tasks;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,8 +1,9 @@
 package io.storegateway.web;
 
+import io.storegateway.update.UpdateJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.storegateway.update.UpdateJson;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 

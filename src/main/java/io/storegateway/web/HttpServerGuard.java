@@ -1,8 +1,9 @@
 package io.storegateway.web;
 
+import io.storegateway.config.GatewaySettings;
+
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.storegateway.config.GatewaySettings;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;

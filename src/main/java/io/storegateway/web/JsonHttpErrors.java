@@ -5,6 +5,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -15,7 +17,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class JsonHttpErrors {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JsonHttpErrors.class);
+    private static final Logger LOG = LoggerFactory.getLogger(JsonHttpErrors.class);
 
     private static final Map<Integer, String[]> ERRORS = Map.of(
             413, new String[] {"payload_too_large", "the body is over 1 MiB"},

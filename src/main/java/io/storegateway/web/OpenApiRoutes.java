@@ -1,6 +1,7 @@
 package io.storegateway.web;
 
 import io.storegateway.update.UpdateJson;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;

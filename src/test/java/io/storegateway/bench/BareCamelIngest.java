@@ -1,6 +1,5 @@
 package io.storegateway.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.EmbeddedBroker;
 import io.storegateway.broker.Queues;
@@ -8,6 +7,8 @@ import io.storegateway.broker.UpdateMessages;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.jms.JMSException;
 import jakarta.jms.JMSProducer;
 import jakarta.jms.Queue;

@@ -6,6 +6,8 @@ import io.storegateway.broker.UpdateMessages;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.update.InventoryUpdate;
+import io.storegateway.update.UpdateType;
+
 import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSProducer;
@@ -115,7 +117,7 @@ public final class BrokerBaseline {
     }
 
     static InventoryUpdate update(String prefix, int i) {
-        return new InventoryUpdate(prefix + "-" + i, "T" + (i % 32), io.storegateway.update.UpdateType.ADJUST_QUANTITY,
+        return new InventoryUpdate(prefix + "-" + i, "T" + (i % 32), UpdateType.ADJUST_QUANTITY,
                 String.format("SKU-%04d", 1 + i % 1000), null, null, null, -1L, Instant.now(), null, false);
     }
 }

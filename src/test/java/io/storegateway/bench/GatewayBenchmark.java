@@ -1,59 +1,77 @@
 package io.storegateway.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestClock;
 import io.storegateway.TestGateway;
+import io.storegateway.TestUsers;
 import io.storegateway.hq.UpdateResult;
 import io.storegateway.hq.simulator.HqSimulator;
+import io.storegateway.ingest.UpdateValidator;
+import io.storegateway.mirror.MirrorEngineComparison;
 import io.storegateway.mirror.MirrorRetention;
 import io.storegateway.mirror.MirrorUpkeep;
 import io.storegateway.mirror.UpdateStatus;
+import io.storegateway.security.AccessTokens;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.management.OperatingSystemMXBean;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSProducer;
 import jakarta.jms.Queue;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
+import org.sqlite.SQLiteConfig;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import org.awaitility.core.ConditionFactory;
-import org.awaitility.core.ConditionTimeoutException;
-
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The performance benchmark (issue 7): {@code mvn -B -Pbenchmark verify}. Not part of the normal
@@ -89,8 +107,8 @@ class GatewayBenchmark {
 
     static final String STORE = "S001";
     // `run` refuses the public demo tokens: the gateway under test gets test users of its own.
-    static final String TERMINAL_TOKEN = io.storegateway.TestUsers.TERMINAL_TOKEN;
-    static final String ADMIN_TOKEN = io.storegateway.TestUsers.ADMIN_TOKEN;
+    static final String TERMINAL_TOKEN = TestUsers.TERMINAL_TOKEN;
+    static final String ADMIN_TOKEN = TestUsers.ADMIN_TOKEN;
     static final String HQ_TOKEN = "bench-hq-token";
     /** A terminal token per till: clients 0..31 post, watchers take the rest (the per-token rate limit stays on). */
     static final int TILLS = 64;
@@ -199,7 +217,7 @@ class GatewayBenchmark {
                     pct(paced.latencies(), 50) + " / " + pct(paced.latencies(), 99));
             // ---- the same with a backlog that pages (past address-max-size-bytes, held on disk)
             int queued = pagingBacklog - total;
-            int per = io.storegateway.ingest.UpdateValidator.MAX_BATCH;
+            int per = UpdateValidator.MAX_BATCH;
             queued = Math.max(per, queued / per * per);
             httpIngest(7, queued, per);
             total += queued;
@@ -253,12 +271,12 @@ class GatewayBenchmark {
             if (smoke && System.getProperty("bench.engines.updates") == null) {
                 System.setProperty("bench.engines.updates", "2000");
             }
-            io.storegateway.mirror.MirrorEngineComparison.run(this::line, smoke);
+            MirrorEngineComparison.run(this::line, smoke);
         }
         line("");
         line("Load average before: " + loadBefore + "; after: " + loadAverage() + "; benchmark took "
                 + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s; benchmark JVM CPU "
-                + ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime() / 1_000_000 + " ms");
+                + ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class).getProcessCpuTime() / 1_000_000 + " ms");
         writeReport();
     }
 
@@ -320,7 +338,7 @@ class GatewayBenchmark {
         Path cfg = base.resolve("application.properties");
         Files.writeString(cfg, Files.readString(Path.of("config/application.properties")) + "\n"
                 + "gateway.broker.port = " + freePort() + "\n"
-                + "gateway.security.users-file = " + io.storegateway.TestUsers.write(dir) + "\n"
+                + "gateway.security.users-file = " + TestUsers.write(dir) + "\n"
                 + overrides());
         try (JvmProcess p = JvmProcess.start(base.resolve("baseline.log"), List.of("-Xmx256m"),
                 BrokerBaseline.class.getName(), List.of(cfg.toString(), base.resolve("data").toString(),
@@ -403,13 +421,13 @@ class GatewayBenchmark {
 
     /** The test users plus a terminal per till, each with a token of its own ({@link #tillToken}). */
     private Path writeUsers() throws IOException {
-        Path file = io.storegateway.TestUsers.write(dir);
+        Path file = TestUsers.write(dir);
         StringBuilder tills = new StringBuilder();
         for (int t = 0; t < TILLS; t++) {
             tills.append(String.format(Locale.ROOT, "till-%02d = terminal:sha256:%s%n", t,
-                    io.storegateway.security.AccessTokens.hash(tillToken(t))));
+                    AccessTokens.hash(tillToken(t))));
         }
-        Files.writeString(file, tills.toString(), java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(file, tills.toString(), StandardOpenOption.APPEND);
         return file;
     }
 
@@ -490,7 +508,7 @@ class GatewayBenchmark {
         } catch (IOException e) {
             return false; // not the health page yet
         }
-        java.util.Set<String> up = new java.util.HashSet<>();
+        Set<String> up = new HashSet<>();
         for (JsonNode c : checks) {
             String name = c.path("name").asText();
             if (!"hq".equals(name)) {
@@ -530,7 +548,7 @@ class GatewayBenchmark {
         long used = 0;
         long total = 0;
         for (String l : info.split("\n")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(l);
+            Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(l);
             if (m.find() && !l.contains("Metaspace") && !l.contains("class space")) {
                 total += Long.parseLong(m.group(1));
                 used += Long.parseLong(m.group(2));
@@ -582,7 +600,7 @@ class GatewayBenchmark {
     /** Each client's next body: {@code per} updates (an array when more than one), ids unique per phase. */
     private HttpLoad.Bodies bodies(int phase, int per, int seqBase) {
         int[] seq = new int[clients];
-        java.util.Arrays.fill(seq, seqBase);
+        Arrays.fill(seq, seqBase);
         return client -> {
             StringBuilder body = new StringBuilder(per == 1 ? "" : "[");
             for (int k = 0; k < per; k++) {
@@ -605,7 +623,7 @@ class GatewayBenchmark {
         Path cfg = base.resolve("application.properties");
         Files.writeString(cfg, Files.readString(Path.of("config/application.properties")) + "\n"
                 + "gateway.broker.port = " + freePort() + "\n"
-                + "gateway.security.users-file = " + io.storegateway.TestUsers.write(dir) + "\n"
+                + "gateway.security.users-file = " + TestUsers.write(dir) + "\n"
                 + overrides());
         int port = freePort();
         try (JvmProcess p = JvmProcess.start(base.resolve("bare-camel.log"), List.of("-Xmx256m"),
@@ -654,7 +672,7 @@ class GatewayBenchmark {
             for (int p = 0; p < jmsProducers; p++) {
                 int producer = p;
                 Thread t = new Thread(() -> {
-                    try (JMSContext ctx = cf.createContext(io.storegateway.TestUsers.TERMINAL_USER, TERMINAL_TOKEN, JMSContext.SESSION_TRANSACTED)) {
+                    try (JMSContext ctx = cf.createContext(TestUsers.TERMINAL_USER, TERMINAL_TOKEN, JMSContext.SESSION_TRANSACTED)) {
                         Queue in = ctx.createQueue("store.updates.in");
                         JMSProducer send = ctx.createProducer();
                         int seq = seqBase;
@@ -863,7 +881,7 @@ class GatewayBenchmark {
      * proof of delivery and a restart with them in the mirror. {@code sentBefore}: updates HQ applied before.
      */
     private void mirrorAtScale(int phase, int sentBefore, double baselineReceive) throws Exception {
-        int per = io.storegateway.ingest.UpdateValidator.MAX_BATCH;
+        int per = UpdateValidator.MAX_BATCH;
         int count = Math.max(1, scaleCount / per) * per;
         Path data = dir.resolve("data");
         long started = System.nanoTime();
@@ -876,7 +894,7 @@ class GatewayBenchmark {
         // (its call failed and rolled back): the depth counts it again once it is back.
         try {
             awaitStatus(s -> s.path("backlog").asLong() == count, Duration.ofSeconds(30));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
             assertThat(backlog()).as("backlog after the scale ingest").isEqualTo(count);
         }
         figure("mirror at scale: HTTP ingest of " + count + ", " + per + " updates/request, " + clients + " clients, HQ down (updates/s)",
@@ -899,8 +917,8 @@ class GatewayBenchmark {
         Instant hqBack = Instant.now();
         // The WAL's size is what the mirror can add between two checks of a disk guard: sampled through the drain.
         Path wal = data.resolve("mirror").resolve("mirror.db-wal");
-        java.util.concurrent.atomic.AtomicLong walMax = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicLong walMax = new AtomicLong();
+        AtomicBoolean draining = new AtomicBoolean(true);
         Thread walWatch = new Thread(() -> {
             while (draining.get()) {
                 try {
@@ -962,7 +980,7 @@ class GatewayBenchmark {
     }
 
     /** {@code n} GETs, one after the other from one client, of the paths {@code path} draws; answers their times (ns). */
-    private List<Long> reads(int n, java.util.function.Function<Random, String> path) throws Exception {
+    private List<Long> reads(int n, Function<Random, String> path) throws Exception {
         // the same requests in every run
         Random rnd = new Random(42);
         List<Long> times = new ArrayList<>(n);
@@ -1013,7 +1031,7 @@ class GatewayBenchmark {
 
     /** One number from the mirror's SQLite file, on a read-only connection (the gateway may be running). */
     private static long sqlite(Path data, String query) throws Exception {
-        org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+        SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setBusyTimeout(10_000);
         try (Connection c = config.createConnection("jdbc:sqlite:" + data.resolve("mirror").resolve("mirror.db"));
@@ -1049,16 +1067,16 @@ class GatewayBenchmark {
             return 0;
         }
         long[] sum = new long[1];
-        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
-            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 sum[0] += attrs.isRegularFile() ? attrs.size() : 0;
-                return java.nio.file.FileVisitResult.CONTINUE;
+                return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
-                return java.nio.file.FileVisitResult.CONTINUE;
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
             }
         });
         return sum[0];
@@ -1076,7 +1094,7 @@ class GatewayBenchmark {
      * runs. The data dir should stop growing once the retention is full (from day 3 on).
      */
     private void steadyState() throws Exception {
-        int per = io.storegateway.ingest.UpdateValidator.MAX_BATCH;
+        int per = UpdateValidator.MAX_BATCH;
         int perDay = Math.max(1, dayCount / per) * per;
         int senders = 4;
         TestClock clock = new TestClock();
@@ -1172,7 +1190,7 @@ class GatewayBenchmark {
         return status().path("backlog").asLong();
     }
 
-    private void awaitStatus(java.util.function.Predicate<JsonNode> condition, Duration within) throws Exception {
+    private void awaitStatus(Predicate<JsonNode> condition, Duration within) throws Exception {
         poll(within, Duration.ofMillis(50)).alias("status as expected").until(() -> condition.test(status()));
     }
 
@@ -1250,11 +1268,11 @@ class GatewayBenchmark {
     }
 
     private static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

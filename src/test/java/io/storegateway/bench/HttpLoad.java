@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -95,7 +96,7 @@ final class HttpLoad implements AutoCloseable {
         long interval = 1_000_000_000L * clients / rate;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         CountDownLatch finished = new CountDownLatch(count);
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>(count));
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>(count));
         List<HttpClient> open = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int c = 0; c < clients; c++) {

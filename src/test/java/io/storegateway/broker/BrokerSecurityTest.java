@@ -3,7 +3,10 @@ package io.storegateway.broker;
 import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
+
 import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
+import jakarta.jms.JMSSecurityException;
 import jakarta.jms.JMSSecurityRuntimeException;
 import jakarta.jms.Message;
 import jakarta.jms.QueueBrowser;
@@ -20,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import javax.jms.Session;
+import javax.jms.TextMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,7 +84,7 @@ class BrokerSecurityTest {
             Message receipt = ctx.createConsumer(replies).receive(20_000);
             assertThat(receipt).as("receipt on the temporary queue").isNotNull();
             assertThat(receipt.getBody(String.class)).contains("sec-core-1").contains("QUEUED");
-        } catch (jakarta.jms.JMSException e) {
+        } catch (JMSException e) {
             throw new AssertionError(e);
         }
     }
@@ -94,7 +99,7 @@ class BrokerSecurityTest {
                     try (QueueBrowser browser = ctx.createBrowser(ctx.createQueue(queue))) {
                         browser.getEnumeration().hasMoreElements();
                     }
-                }).as("browse %s", queue).isInstanceOf(jakarta.jms.JMSSecurityException.class);
+                }).as("browse %s", queue).isInstanceOf(JMSSecurityException.class);
             }
             // The gateways' notices: no subscription of a terminal's own either.
             assertThatThrownBy(() -> ctx.createConsumer(ctx.createTopic(Queues.SETTLED)).close())
@@ -134,7 +139,7 @@ class BrokerSecurityTest {
                 m.setJMSReplyTo(ctx.createQueue(target));
                 ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), m);
             }
-        } catch (jakarta.jms.JMSException e) {
+        } catch (JMSException e) {
             throw new AssertionError(e);
         }
         TerminalClient http = t.terminal();
@@ -189,14 +194,14 @@ class BrokerSecurityTest {
                 .createConnection();
         try {
             c.start();
-            javax.jms.Session s = c.createSession(false, javax.jms.Session.AUTO_ACKNOWLEDGE);
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             javax.jms.TemporaryQueue replies = s.createTemporaryQueue();
-            javax.jms.TextMessage m = s.createTextMessage(TerminalClient.adjust("sec-openwire-1", "SKU-0004", 1));
+            TextMessage m = s.createTextMessage(TerminalClient.adjust("sec-openwire-1", "SKU-0004", 1));
             m.setJMSReplyTo(replies);
             s.createProducer(s.createQueue(Queues.INBOUND)).send(m);
             javax.jms.Message receipt = s.createConsumer(replies).receive(20_000);
-            assertThat(receipt).as("receipt on the OpenWire temporary queue").isInstanceOf(javax.jms.TextMessage.class);
-            assertThat(((javax.jms.TextMessage) receipt).getText()).contains("sec-openwire-1");
+            assertThat(receipt).as("receipt on the OpenWire temporary queue").isInstanceOf(TextMessage.class);
+            assertThat(((TextMessage) receipt).getText()).contains("sec-openwire-1");
             assertThatThrownBy(() -> s.createConsumer(s.createQueue(Queues.OUTBOUND)).receive(2000))
                     .isInstanceOf(javax.jms.JMSSecurityException.class);
         } finally {

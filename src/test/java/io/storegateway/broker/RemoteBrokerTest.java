@@ -4,6 +4,7 @@ import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.security.AccessTokens;
+
 import jakarta.jms.JMSContext;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
@@ -12,6 +13,7 @@ import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +21,8 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +61,7 @@ class RemoteBrokerTest {
         sendTo(url, Queues.OUTBOUND, 3);
 
         // The broker's message count follows the commit a moment later (seen once at 0 in CI).
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        Awaitility.await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(remote.depth(Queues.OUTBOUND)).isEqualTo(3));
         assertThat(remote.depth(Queues.DLQ)).isZero();
         assertThat(remote.depth("no.such.queue")).isZero();

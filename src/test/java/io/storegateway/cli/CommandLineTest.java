@@ -4,12 +4,14 @@ import io.storegateway.CommandRun;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestUsers;
 import io.storegateway.hq.simulator.HqSimulator;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,7 +81,7 @@ class CommandLineTest {
                     .contains("gateway.mirror.password is the demo value").contains("GATEWAY_MIRROR_PASSWORD")
                     .doesNotContain("Broker up");
             assertThatThrownBy(() -> new TerminalClient("http://localhost:" + httpPort, null).get("/observe/health"))
-                    .as("nothing listens on the HTTP port").isInstanceOf(java.io.UncheckedIOException.class);
+                    .as("nothing listens on the HTTP port").isInstanceOf(UncheckedIOException.class);
         } finally {
             gateway.destroyForcibly();
         }

@@ -1,6 +1,5 @@
 package io.storegateway.cli;
 
-import com.sun.net.httpserver.HttpServer;
 import io.storegateway.CommandRun;
 import io.storegateway.Gateway;
 import io.storegateway.TestCertificates;
@@ -8,6 +7,8 @@ import io.storegateway.TestGateway;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.security.GatewayTls;
 import io.storegateway.security.KeyStoreFile;
+
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,10 +1,11 @@
 package io.storegateway.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

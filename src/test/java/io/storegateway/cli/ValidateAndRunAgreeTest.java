@@ -1,6 +1,7 @@
 package io.storegateway.cli;
 
 import io.storegateway.StoreGatewayApplication;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,7 @@
 package io.storegateway.cli;
 
 import io.storegateway.TestCertificates;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;

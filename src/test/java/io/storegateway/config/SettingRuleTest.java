@@ -2,6 +2,7 @@ package io.storegateway.config;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -78,7 +79,7 @@ class SettingRuleTest {
 
     @Test
     void relationsAreCheckedOnceEachSettingIsGood() {
-        List<SettingRule> known = new java.util.ArrayList<>(List.of(SettingRule.wholeNumber("a", 0, 10), SettingRule.wholeNumber("b", 0, 10)));
+        List<SettingRule> known = new ArrayList<>(List.of(SettingRule.wholeNumber("a", 0, 10), SettingRule.wholeNumber("b", 0, 10)));
         GatewaySettings.of(Map.of()).keys().forEach(k -> known.add(SettingRule.text(k))); // the defaults
         SettingRules rules = new SettingRules(known,
                 List.of(new SettingsRelation("a", "must not be above b", s -> s.getInt("a", 0) <= s.getInt("b", 0))));

@@ -3,6 +3,7 @@ package io.storegateway.conflict;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateType;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -4,6 +4,7 @@ import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateType;
+
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

@@ -1,9 +1,10 @@
 package io.storegateway.crash;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TestGateway;
 import io.storegateway.TestUsers;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.assertj.core.api.SoftAssertions;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -26,8 +27,11 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -478,7 +483,7 @@ class BacklogCapacityIT {
         }
         List<String> names = List.of(out.get(0).trim().split("\\s+"));
         String[] values = out.get(1).trim().split("\\s+");
-        java.util.function.Function<String, String> v = name -> names.indexOf(name) < 0 ? "?" : values[names.indexOf(name)];
+        Function<String, String> v = name -> names.indexOf(name) < 0 ? "?" : values[names.indexOf(name)];
         return String.format(Locale.ROOT, "%s young (%s s), %s full (%s s), %s concurrent cycles (%s s), GC time %s s, old gen %s %% full",
                 v.apply("YGC"), v.apply("YGCT"), v.apply("FGC"), v.apply("FGCT"), v.apply("CGC"), v.apply("CGCT"), v.apply("GCT"), v.apply("O"));
     }
@@ -504,8 +509,8 @@ class BacklogCapacityIT {
         } catch (IOException e) {
             return "(no GC log: " + e + ")";
         }
-        java.util.Map<String, Integer> causes = new java.util.TreeMap<>();
-        java.util.Map<String, String> humongousAfter = new java.util.HashMap<>();
+        Map<String, Integer> causes = new TreeMap<>();
+        Map<String, String> humongousAfter = new HashMap<>();
         long minAfter = Long.MAX_VALUE;
         long maxAfter = 0;
         String lastFull = null;

@@ -1,6 +1,5 @@
 package io.storegateway.crash;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.TestUsers;
@@ -8,8 +7,11 @@ import io.storegateway.broker.Queues;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
 import jakarta.jms.QueueBrowser;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.assertj.core.api.SoftAssertions;
@@ -24,7 +26,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,7 +33,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,6 +45,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -227,7 +231,7 @@ class CrashSafetyIT {
         // ---- the verdict
         List<String> notApplied = new ArrayList<>();
         List<String> missing = new ArrayList<>();
-        for (String id : new java.util.TreeSet<>(accepted.keySet())) {
+        for (String id : new TreeSet<>(accepted.keySet())) {
             String status = mirror.statuses.get(id);
             if (status == null) {
                 missing.add(id);
@@ -412,7 +416,7 @@ class CrashSafetyIT {
             }
             gatewayUp = new CountDownLatch(1);
             long pid = gateway.pid();
-            String moment = java.time.LocalTime.now() + ", " + accepted.size() + " accepted, HQ applied " + hq.appliedCount(STORE);
+            String moment = LocalTime.now() + ", " + accepted.size() + " accepted, HQ applied " + hq.appliedCount(STORE);
             int code = gateway.kill();
             assertThat(code).as("exit code of the gateway after destroyForcibly (SIGKILL = 137)")
                     .isEqualTo(GatewayProcess.KILLED_BY_SIGKILL);
@@ -489,7 +493,7 @@ class CrashSafetyIT {
              JMSContext admin = f.createContext(TestUsers.ADMIN_USER, TestUsers.ADMIN_TOKEN, JMSContext.AUTO_ACKNOWLEDGE);
              QueueBrowser browser = admin.createBrowser(admin.createQueue(queue))) {
             return Collections.list(browser.getEnumeration()).size();
-        } catch (jakarta.jms.JMSException e) {
+        } catch (JMSException e) {
             throw new IllegalStateException("cannot browse " + queue, e);
         }
     }
@@ -505,8 +509,8 @@ class CrashSafetyIT {
                     + "FROM settled_update WHERE status <> 'APPLIED' GROUP BY status, channel")) {
                 while (rs.next()) {
                     m.notApplied.add(rs.getString(1) + " " + rs.getString(2) + ": " + rs.getLong(3) + " rows, seq/id " + rs.getLong(4)
-                            + ".." + rs.getLong(5) + ", received " + java.time.Instant.ofEpochMilli(rs.getLong(6)) + " .. "
-                            + java.time.Instant.ofEpochMilli(rs.getLong(7)));
+                            + ".." + rs.getLong(5) + ", received " + Instant.ofEpochMilli(rs.getLong(6)) + " .. "
+                            + Instant.ofEpochMilli(rs.getLong(7)));
                 }
             }
             try (ResultSet rs = s.executeQuery("SELECT update_id, 'QUEUED' FROM queued_update UNION ALL "
@@ -599,7 +603,7 @@ class CrashSafetyIT {
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> all = new java.util.TreeSet<>(a);
+        Set<String> all = new TreeSet<>(a);
         all.addAll(b);
         return all;
     }

@@ -1,11 +1,12 @@
 package io.storegateway.crash;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.TestUsers;
 import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -312,10 +318,10 @@ class DiskFullIT {
     }
 
     /** SQLite's own check of the mirror on the small disk ("ok" when sound); it may run beside the gateway. */
-    private String mirrorIntegrity() throws java.sql.SQLException {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + mount.resolve("data/mirror/mirror.db"));
-             java.sql.Statement st = c.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+    private String mirrorIntegrity() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + mount.resolve("data/mirror/mirror.db"));
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
             return rs.next() ? rs.getString(1) : "no answer";
         }
     }

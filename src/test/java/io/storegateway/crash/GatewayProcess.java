@@ -1,6 +1,7 @@
 package io.storegateway.crash;
 
 import io.storegateway.TestUsers;
+
 import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
@@ -13,6 +14,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +93,7 @@ final class GatewayProcess implements AutoCloseable {
                 ""), StandardCharsets.UTF_8);
         StringBuilder more = new StringBuilder();
         extra.forEach((k, v) -> more.append(k).append(" = ").append(v).append('\n'));
-        Files.writeString(config, more, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(config, more, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
     Path dataDir() {
@@ -102,10 +109,10 @@ final class GatewayProcess implements AutoCloseable {
      * SQLite's own check of the mirror file ({@code PRAGMA integrity_check}): "ok" when it is sound.
      * Run while the gateway is down, as after a kill, before it starts again.
      */
-    String mirrorIntegrity() throws java.sql.SQLException {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(mirrorJdbcUrl());
-             java.sql.Statement s = c.createStatement();
-             java.sql.ResultSet rs = s.executeQuery("PRAGMA integrity_check(20)")) {
+    String mirrorIntegrity() throws SQLException {
+        try (Connection c = DriverManager.getConnection(mirrorJdbcUrl());
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("PRAGMA integrity_check(20)")) {
             StringBuilder out = new StringBuilder();
             while (rs.next()) {
                 out.append(out.isEmpty() ? "" : "; ").append(rs.getString(1));

@@ -5,6 +5,7 @@ import io.storegateway.TestGateway;
 import io.storegateway.TestUsers;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.hq.simulator.HqSimulator;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,9 +1,10 @@
 package io.storegateway.crash;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TestUsers;
 import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -86,7 +88,7 @@ class ReconcileScaleIT {
 
     /** The catalogue loads in SKU order (as text): the last SKU to arrive is the greatest string. */
     private static String lastSku(int products) {
-        return java.util.stream.IntStream.rangeClosed(1, products).mapToObj(i -> String.format("SKU-%04d", i))
+        return IntStream.rangeClosed(1, products).mapToObj(i -> String.format("SKU-%04d", i))
                 .max(String::compareTo).orElseThrow();
     }
 

@@ -2,6 +2,7 @@ package io.storegateway.crash;
 
 import io.storegateway.TestGateway;
 import io.storegateway.TestUsers;
+
 import org.awaitility.core.ConditionTimeoutException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;

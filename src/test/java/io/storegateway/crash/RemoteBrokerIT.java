@@ -1,6 +1,5 @@
 package io.storegateway.crash;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.TestUsers;
@@ -11,8 +10,11 @@ import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.assertj.core.api.SoftAssertions;
@@ -36,6 +38,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,7 +90,7 @@ class RemoteBrokerIT {
     private final Map<String, String> retryReasons = new ConcurrentHashMap<>();
     private volatile boolean aIsDead;
     /** Every batch HQ answered, in the order it answered them: who sent it, and each update's result. */
-    private final List<String> hqBatches = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> hqBatches = Collections.synchronizedList(new ArrayList<>());
     private static final String B_HQ_TOKEN = TestGateway.HQ_TOKEN + "-b";
 
     private RemoteArtemis broker;
@@ -342,7 +345,7 @@ class RemoteBrokerIT {
                                 ctx.commit();
                                 accepted.put(id, "JMS");
                                 break;
-                            } catch (jakarta.jms.JMSException | RuntimeException e) {
+                            } catch (JMSException | RuntimeException e) {
                                 if (ctx != null) {
                                     try {
                                         ctx.close();

@@ -1,7 +1,5 @@
 package io.storegateway.forward;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
 import io.storegateway.hq.HqJson;
 import io.storegateway.hq.ProductRecord;
@@ -9,6 +7,9 @@ import io.storegateway.hq.UpdateResult;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import io.storegateway.update.UpdateType;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;

@@ -1,14 +1,15 @@
 package io.storegateway.forward;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
 import io.storegateway.hq.HqJson;
 import io.storegateway.hq.UpdateResult;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import io.storegateway.update.UpdateType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;

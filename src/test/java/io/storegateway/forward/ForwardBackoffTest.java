@@ -1,11 +1,12 @@
 package io.storegateway.forward;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.storegateway.CapturedLog;
 import io.storegateway.TestClock;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.tasks.BackgroundTasks;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -6,6 +6,7 @@ import io.storegateway.hq.UpdateResult;
 import io.storegateway.hq.UpdateResult.Status;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateType;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,10 +1,11 @@
 package io.storegateway.forward;
 
+import io.storegateway.CapturedLog;
+import io.storegateway.config.GatewaySettings;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.storegateway.CapturedLog;
-import io.storegateway.config.GatewaySettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -8,6 +8,7 @@ import io.storegateway.connectivity.HqConnectivity;
 import io.storegateway.hq.simulator.HqSimulator;
 import io.storegateway.security.GatewayTls;
 import io.storegateway.security.KeyStoreFile;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpComponent;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -48,7 +50,7 @@ class HqTlsTest {
     }
 
     /** HQ serves HTTPS with its key; with {@code clientCa} it also demands a client certificate from that CA. */
-    private java.util.function.Consumer<HqSimulator> httpsHq(TestCertificates clientCa) {
+    private Consumer<HqSimulator> httpsHq(TestCertificates clientCa) {
         Map<String, String> keys = new HashMap<>(Map.of(
                 HqSimulator.TLS_KEYSTORE, hqKeyStore.toString(),
                 KeyStoreFile.passwordKey(HqSimulator.TLS_KEYSTORE), TestCertificates.PASSWORD));

@@ -1,5 +1,6 @@
 package io.storegateway.forward;
 
+import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.EmbeddedBroker;
@@ -11,7 +12,7 @@ import io.storegateway.ingest.UpdateIntake;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
-import io.storegateway.TerminalClient;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;

@@ -5,6 +5,7 @@ import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import io.storegateway.mirror.UpdateStatus;
+
 import jakarta.jms.JMSContext;
 import jakarta.jms.Message;
 import jakarta.jms.QueueBrowser;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +53,7 @@ class PermanentFailuresTest {
              JMSContext admin = f.createContext("it-admin", TestGateway.ADMIN_TOKEN, JMSContext.AUTO_ACKNOWLEDGE);
              QueueBrowser dlq = admin.createBrowser(admin.createQueue(Queues.DLQ))) {
             // IT may look at the DLQ over JMS (browse), not take from it: that is /admin/v1/dlq's job.
-            var onDlq = java.util.Collections.list(dlq.getEnumeration());
+            var onDlq = Collections.list(dlq.getEnumeration());
             assertThat(onDlq).hasSize(1);
             Message dead = (Message) onDlq.get(0);
             assertThat(dead).isInstanceOf(TextMessage.class);

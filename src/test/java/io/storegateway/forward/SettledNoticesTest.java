@@ -4,6 +4,7 @@ import io.storegateway.hq.ProductRecord;
 import io.storegateway.hq.UpdateResult;
 import io.storegateway.mirror.HqVerdict;
 import io.storegateway.update.UpdateJson;
+
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

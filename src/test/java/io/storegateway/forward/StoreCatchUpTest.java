@@ -2,6 +2,7 @@ package io.storegateway.forward;
 
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateType;
+
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

@@ -1,14 +1,15 @@
 package io.storegateway.hq;
 
-import com.sun.net.httpserver.HttpServer;
 import io.storegateway.config.GatewaySettings;
+import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.mirror.CatalogueLoader;
 import io.storegateway.mirror.MirrorDatabase;
 import io.storegateway.mirror.Products;
 import io.storegateway.mirror.Reconciliation;
-import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.mirror.SyncState;
 import io.storegateway.tasks.BackgroundTasks;
+
+import com.sun.net.httpserver.HttpServer;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;

@@ -6,6 +6,7 @@ import io.storegateway.broker.UpdateMessages;
 import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateType;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package io.storegateway.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.ClosesTestGateways;
 import io.storegateway.RawHttp;
 import io.storegateway.TerminalClient;
@@ -8,6 +7,8 @@ import io.storegateway.TerminalClient.Reply;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,13 +30,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -225,7 +230,7 @@ class HostileInputTest {
                 raw.write("0\r\n\r\n");
             });
             response = raw.readResponse();
-            writer.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
+            writer.orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null).join();
         }
 
         assertThat(response).as("an answer before the connection closes").isNotNull();
@@ -249,7 +254,7 @@ class HostileInputTest {
                     break;
                 }
             }
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             // the server closed the connection: nothing more was taken from it
         }
 
@@ -504,7 +509,7 @@ class HostileInputTest {
                 pace(Duration.ofMillis(100));
             }
             response = raw.readResponse();
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             started = 0;
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -648,7 +653,7 @@ class HostileInputTest {
              ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -662,7 +667,7 @@ class HostileInputTest {
                     b.append(rs.getString(i)).append(i < 6 ? "|" : "\n");
                 }
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
         return b.toString();
@@ -674,7 +679,7 @@ class HostileInputTest {
                 try {
                     return Files.readString(p);
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             }));
         }
@@ -698,7 +703,7 @@ class HostileInputTest {
 
     /** The pace of a trickling client: time passing is what is being tested. */
     private static void pace(Duration d) {
-        java.util.concurrent.locks.LockSupport.parkNanos(d.toNanos());
+        LockSupport.parkNanos(d.toNanos());
     }
 
     private String id(String prefix) {

@@ -4,11 +4,13 @@ import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
+
 import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.MapMessage;
 import jakarta.jms.Message;
+import jakarta.jms.QueueBrowser;
 import jakarta.jms.StreamMessage;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -30,6 +32,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -135,9 +138,9 @@ class HostileJmsInputTest {
 
         // IT may browse the invalid queue over JMS (taking from it is the admin API's job).
         try (JMSContext admin = factory.createContext("it-admin", TestGateway.ADMIN_TOKEN, JMSContext.AUTO_ACKNOWLEDGE)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> browse(admin, caseId), java.util.Objects::nonNull);
+            await().atMost(Duration.ofSeconds(30)).until(() -> browse(admin, caseId), Objects::nonNull);
             // Read while the browser is open: a large message's body streams from its session.
-            try (jakarta.jms.QueueBrowser browser = admin.createBrowser(admin.createQueue(Queues.INVALID), "caseId = '" + caseId + "'")) {
+            try (QueueBrowser browser = admin.createBrowser(admin.createQueue(Queues.INVALID), "caseId = '" + caseId + "'")) {
                 Message invalid = (Message) browser.getEnumeration().nextElement();
                 assertThat(invalid.getStringProperty(JmsIngest.ERROR_PROPERTY)).containsIgnoringCase(errorContains)
                         .hasSizeLessThan(2100).doesNotContain("Exception");
@@ -153,7 +156,7 @@ class HostileJmsInputTest {
     // --- helpers -------------------------------------------------------------------------------------
 
     private static Message browse(JMSContext admin, String caseId) throws JMSException {
-        try (jakarta.jms.QueueBrowser browser = admin.createBrowser(admin.createQueue(Queues.INVALID), "caseId = '" + caseId + "'")) {
+        try (QueueBrowser browser = admin.createBrowser(admin.createQueue(Queues.INVALID), "caseId = '" + caseId + "'")) {
             var e = browser.getEnumeration();
             return e.hasMoreElements() ? (Message) e.nextElement() : null;
         }

@@ -1,6 +1,5 @@
 package io.storegateway.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TerminalClient.Reply;
@@ -8,6 +7,8 @@ import io.storegateway.TestGateway;
 import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.mirror.UpdateStatus;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;

@@ -8,6 +8,7 @@ import io.storegateway.mirror.AcceptedUpdates;
 import io.storegateway.mirror.MirrorDatabase;
 import io.storegateway.security.AccessTokens;
 import io.storegateway.update.UpdateJson;
+
 import jakarta.jms.JMSContext;
 import jakarta.jms.Message;
 import jakarta.jms.QueueBrowser;

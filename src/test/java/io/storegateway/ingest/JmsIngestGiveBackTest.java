@@ -2,7 +2,11 @@ package io.storegateway.ingest;
 
 import io.storegateway.TerminalClient;
 import io.storegateway.broker.BrokerConnections;
+import io.storegateway.broker.BrokerIdentity;
+import io.storegateway.broker.GroupFence;
 import io.storegateway.broker.Queues;
+
+import jakarta.jms.JMSException;
 import jakarta.jms.TextMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -28,7 +32,7 @@ class JmsIngestGiveBackTest {
 
     private IntakeOnRealParts parts;
     private BrokerConnections broker;
-    private io.storegateway.broker.BrokerIdentity identity;
+    private BrokerIdentity identity;
     private JmsIngest ingest;
     private UpdateIntake intake;
     private DefaultCamelContext camel;
@@ -79,7 +83,7 @@ class JmsIngestGiveBackTest {
     @Test
     void onASharedBrokerANewMessageGroupIsGivenBackOnceAndThenIngestedInOrder() throws Exception {
         ingest.close();
-        ingest = new JmsIngest(new UpdateValidator(), intake, broker, identity, 50, new io.storegateway.broker.GroupFence(100));
+        ingest = new JmsIngest(new UpdateValidator(), intake, broker, identity, 50, new GroupFence(100));
         parts.closeAfter(ingest);
         List<String> sent = IntStream.range(0, 6).mapToObj(i -> "fenced-u" + i).toList();
         sendToInbound(sent, "SKU-0002", "till-3");
@@ -101,7 +105,7 @@ class JmsIngestGiveBackTest {
                 TextMessage m = ctx.createTextMessage(TerminalClient.adjust(id, sku, 1));
                 try {
                     m.setStringProperty("JMSXGroupID", group);
-                } catch (jakarta.jms.JMSException e) {
+                } catch (JMSException e) {
                     throw new IllegalStateException(e);
                 }
                 ctx.createProducer().send(ctx.createQueue(Queues.INBOUND), m);

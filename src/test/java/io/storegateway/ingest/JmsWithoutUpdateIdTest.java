@@ -7,6 +7,7 @@ import io.storegateway.broker.EmbeddedBroker;
 import io.storegateway.broker.Queues;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.security.AccessTokens;
+
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSProducer;
 import jakarta.jms.Message;
@@ -16,6 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import javax.jms.Connection;
+import javax.jms.MessageProducer;
+import javax.jms.Session;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,7 +73,7 @@ class JmsWithoutUpdateIdTest {
     void fiveIdenticalMessagesWithoutUpdateIdAreFiveUpdatesOnEveryProtocol() throws Exception {
         t = TestGateway.started("jms-without-id", 8, Map.of());
         int port = t.brokerPort();
-        Map<String, Long> before = new java.util.HashMap<>();
+        Map<String, Long> before = new HashMap<>();
         for (int i = 1; i <= 6; i++) {
             String sku = String.format("SKU-%04d", i);
             before.put(sku, t.hq.product(TestGateway.STORE, sku).orElseThrow().quantity());
@@ -87,11 +92,11 @@ class JmsWithoutUpdateIdTest {
             send(jms.createProducer().setDisableMessageID(true), jms, "SKU-0004");
         }
         // OpenWire (ActiveMQ Classic's client)
-        javax.jms.Connection openWire = new org.apache.activemq.ActiveMQConnectionFactory(TestGateway.TERMINAL_USER,
+        Connection openWire = new org.apache.activemq.ActiveMQConnectionFactory(TestGateway.TERMINAL_USER,
                 TestGateway.TERMINAL_TOKEN, "tcp://localhost:" + port).createConnection();
         try {
-            javax.jms.Session s = openWire.createSession(false, javax.jms.Session.AUTO_ACKNOWLEDGE);
-            javax.jms.MessageProducer p = s.createProducer(s.createQueue(Queues.INBOUND));
+            Session s = openWire.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer p = s.createProducer(s.createQueue(Queues.INBOUND));
             for (int i = 0; i < TIMES; i++) {
                 p.send(s.createTextMessage(sale("SKU-0005")));
             }

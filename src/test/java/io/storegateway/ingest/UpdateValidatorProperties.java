@@ -1,9 +1,10 @@
 package io.storegateway.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import io.storegateway.update.UpdateType;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -17,6 +18,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -368,7 +370,7 @@ class UpdateValidatorProperties {
             return true;
         } catch (RuntimeException e) {
             try {
-                java.time.OffsetDateTime.parse(s);
+                OffsetDateTime.parse(s);
                 return true;
             } catch (RuntimeException e2) {
                 return false;

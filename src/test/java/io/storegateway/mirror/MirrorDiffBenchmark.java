@@ -5,6 +5,7 @@ import io.storegateway.hq.ProductRecord;
 import io.storegateway.hq.UpdateResult;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateType;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;

@@ -1,12 +1,13 @@
 package io.storegateway.mirror;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestClock;
 import io.storegateway.TestGateway;
 import io.storegateway.TestMirror;
 import io.storegateway.hq.ProductRecord;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

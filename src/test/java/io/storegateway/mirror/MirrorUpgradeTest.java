@@ -1,11 +1,12 @@
 package io.storegateway.mirror;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.TestMirror;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -139,7 +142,7 @@ class MirrorUpgradeTest {
             assertThat(tar.exitValue()).isZero();
             Files.delete(tgz);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -180,7 +183,7 @@ class MirrorUpgradeTest {
             ResultSetMetaData meta = rs.getMetaData();
             List<String> columns = new ArrayList<>();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
-                columns.add(meta.getColumnName(i).toLowerCase(java.util.Locale.ROOT));
+                columns.add(meta.getColumnName(i).toLowerCase(Locale.ROOT));
             }
             String sql = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
                     + AcceptedUpdates.marks(columns.size()) + ")";

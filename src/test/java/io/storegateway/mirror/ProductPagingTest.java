@@ -1,9 +1,10 @@
 package io.storegateway.mirror;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

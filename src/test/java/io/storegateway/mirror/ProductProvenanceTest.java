@@ -3,6 +3,7 @@ package io.storegateway.mirror;
 import io.storegateway.TestMirror;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.ProductRecord;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

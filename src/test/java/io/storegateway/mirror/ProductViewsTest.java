@@ -5,6 +5,7 @@ import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateType;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +36,7 @@ class ProductViewsTest {
     void mirror() throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "test-data")).resolve("views-" + System.nanoTime());
         schema = TestMirror.forGateway("views");
-        Map<String, String> settings = new java.util.HashMap<>(schema.settings());
+        Map<String, String> settings = new HashMap<>(schema.settings());
         settings.put(GatewaySettings.DATA_DIR, dir.toString());
         db = MirrorDatabase.open(GatewaySettings.of(settings));
         updates = new AcceptedUpdates(db);

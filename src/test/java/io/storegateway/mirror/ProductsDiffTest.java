@@ -1,6 +1,7 @@
 package io.storegateway.mirror;
 
 import io.storegateway.hq.ProductRecord;
+
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

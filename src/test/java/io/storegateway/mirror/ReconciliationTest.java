@@ -1,12 +1,14 @@
 package io.storegateway.mirror;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.ClosesTestGateways;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.hq.ProductRecord;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,10 +24,13 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -247,7 +252,7 @@ class ReconciliationTest {
     void afterAnOutageTheDriftIsReportedAndTheCheckRunsOnceTheBacklogHasDrained() throws Exception {
         // The routes log a failed run at DEBUG only; show it, so a check that failed is visible in the output.
         for (String name : List.of("reconcile-when-due", "poll-hq-changes", "reconcile-on-schedule")) {
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name)).setLevel(ch.qos.logback.classic.Level.DEBUG);
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(ch.qos.logback.classic.Level.DEBUG);
         }
         t = TestGateway.started("recon-outage", 10, Map.of());
         TerminalClient terminal = t.terminal();
@@ -301,7 +306,7 @@ class ReconciliationTest {
 
         // Every HQ request now takes 2 s, so the reconciliation's four inventory pages take about 8 s.
         t.hq.setFault("none", 0.0, 2000);
-        java.util.concurrent.CompletableFuture<HttpResponse<String>> running = HTTP.sendAsync(
+        CompletableFuture<HttpResponse<String>> running = HTTP.sendAsync(
                 HttpRequest.newBuilder(URI.create(t.baseUrl() + "/admin/v1/reconcile")).timeout(Duration.ofSeconds(60))
                         .header("Authorization", "Bearer " + TestGateway.ADMIN_TOKEN)
                         .POST(HttpRequest.BodyPublishers.noBody()).build(),
@@ -316,14 +321,14 @@ class ReconciliationTest {
         assertThat(running).as("precondition: the reconciliation is still running").isNotDone();
         assertThat(reconcileRun("SKU-2000")).as("precondition: the last page is not compared yet").isEqualTo(startupRun);
 
-        HttpResponse<String> done = running.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        HttpResponse<String> done = running.get(60, TimeUnit.SECONDS);
         t.hq.setFault("none", 0.0, 0);
         assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
         JsonNode report = json(done.body());
         assertThat(t.hq.product(TestGateway.STORE, "SKU-0001A")).isPresent();
         assertThat(terminal.get("/api/v1/products/SKU-0001A").status())
                 .as("HQ has SKU-0001A; report " + report + "; audit " + auditAfter(0, Reconciliation.SOURCE).stream()
-                        .map(java.util.Arrays::toString).toList())
+                        .map(Arrays::toString).toList())
                 .isEqualTo(200);
         assertThat(report.path("extra").asLong()).as(done.body()).isZero();
     }

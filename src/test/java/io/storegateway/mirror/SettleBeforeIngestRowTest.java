@@ -5,6 +5,7 @@ import io.storegateway.TestGateway;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.hq.UpdateResult;
 import io.storegateway.update.UpdateJson;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -1,6 +1,7 @@
 package io.storegateway.routes;
 
 import io.storegateway.config.GatewaySettings;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package io.storegateway.routes;
 import io.storegateway.ClosesTestGateways;
 import io.storegateway.TestGateway;
 import io.storegateway.config.GatewaySettings;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package io.storegateway.routes;
 
 import io.storegateway.Gateway;
 import io.storegateway.config.GatewaySettings;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

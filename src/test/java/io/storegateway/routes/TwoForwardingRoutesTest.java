@@ -6,6 +6,7 @@ import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.mirror.UpdateStatus;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -1,10 +1,12 @@
 package io.storegateway.security;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.ClosesTestGateways;
 import io.storegateway.TestGateway;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,7 +60,7 @@ class HttpAccessTest {
         Router router = VertxPlatformHttpRouter.lookup(t.gateway().camelContext(),
                 VertxPlatformHttpRouter.getRouterNameFromPort(t.settings().httpPort()));
         List<Endpoint> found = new ArrayList<>();
-        for (io.vertx.ext.web.Route r : router.getRoutes()) {
+        for (Route r : router.getRoutes()) {
             if (r.getPath() == null || r.getPath().startsWith("/observe")) {
                 continue; // the guards every request passes (stopping, JSON errors); /observe stays open by design
             }

@@ -7,6 +7,8 @@ import io.storegateway.TestCertificates;
 import io.storegateway.TestGateway;
 import io.storegateway.broker.Queues;
 import io.storegateway.config.GatewaySettings;
+import io.storegateway.update.UpdateJson;
+
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSRuntimeException;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import javax.net.ssl.SSLHandshakeException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,7 +72,7 @@ class HttpsAndBrokerSslTest {
 
     private String statusOf(String updateId) throws Exception {
         HttpResponse<String> r = send(trustingClient, HttpRequest.newBuilder(URI.create(https("/api/v1/updates/" + updateId))).GET());
-        return r.statusCode() == 404 ? "UNKNOWN" : io.storegateway.update.UpdateJson.MAPPER.readTree(r.body()).path("status").asText();
+        return r.statusCode() == 404 ? "UNKNOWN" : UpdateJson.MAPPER.readTree(r.body()).path("status").asText();
     }
 
     @Test

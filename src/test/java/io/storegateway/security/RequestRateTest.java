@@ -1,10 +1,11 @@
 package io.storegateway.security;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TerminalClient;
 import io.storegateway.TerminalClient.Reply;
 import io.storegateway.TestGateway;
 import io.storegateway.config.GatewaySettings;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

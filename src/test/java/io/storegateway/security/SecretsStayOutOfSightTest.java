@@ -1,16 +1,17 @@
 package io.storegateway.security;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.AppenderBase;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.TestMirror;
 import io.storegateway.broker.EmbeddedBroker;
 import io.storegateway.broker.RemoteBroker;
 import io.storegateway.config.GatewaySettings;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.AppenderBase;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSSecurityRuntimeException;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -31,11 +33,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -105,7 +111,7 @@ class SecretsStayOutOfSightTest {
         seen(new TerminalClient(t.baseUrl(), WRONG_SECRET).get("/api/v1/products"), 401);
         seen(new TerminalClient(t.baseUrl(), WRONG_SECRET).post(TerminalClient.adjust("secret-x", "SKU-0001", 1)), 401);
         seen(new TerminalClient(t.baseUrl(), TERMINAL_SECRET).get("/admin/v1/status"), 403);
-        seen(raw(t, "GET", "/api/v1/products", "Basic " + java.util.Base64.getEncoder()
+        seen(raw(t, "GET", "/api/v1/products", "Basic " + Base64.getEncoder()
                 .encodeToString(("till-1:" + WRONG_SECRET).getBytes(StandardCharsets.UTF_8))), 401);
         seen(raw(t, "GET", "/api/v1/products?token=" + WRONG_SECRET, null), 401);
         seen(terminal.post("{\"terminalId\":\"till-1\"", "application/json"), 400);
@@ -150,7 +156,7 @@ class SecretsStayOutOfSightTest {
     void aRemoteBrokersPasswordShowsNowhere(@TempDir Path dir) throws Exception {
         int port = TestGateway.freePort();
         EmbeddedBroker remote = new EmbeddedBroker(GatewaySettings.of(Map.of(
-                GatewaySettings.DATA_DIR, Path.of("target", "test-data", "secrets-remote-broker-" + java.util.UUID.randomUUID())
+                GatewaySettings.DATA_DIR, Path.of("target", "test-data", "secrets-remote-broker-" + UUID.randomUUID())
                         .toAbsolutePath().toString(),
                 GatewaySettings.BROKER_PORT, Integer.toString(port))),
                 AccessTokens.load(users(dir)), "store-gateway", BROKER_SECRET).start();
@@ -211,7 +217,7 @@ class SecretsStayOutOfSightTest {
     /** gateway_forward_retries_total: failed HQ calls whose batch went back to the queue. */
     private static double retries(TestGateway t) {
         String metrics = new TerminalClient(t.baseUrl(), null).get("/observe/metrics").body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^gateway_forward_retries_total(?:\\{[^}]*})? (\\S+)$").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^gateway_forward_retries_total(?:\\{[^}]*})? (\\S+)$").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
@@ -255,13 +261,13 @@ class SecretsStayOutOfSightTest {
                 before.put(name, logger.getLevel());
                 logger.setLevel(level);
             });
-            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(this);
+            context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(this);
             return before;
         }
 
         void stop(Map<String, Level> levelsBefore) {
             LoggerContext context = (LoggerContext) getContext();
-            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(this);
+            context.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(this);
             levelsBefore.forEach((name, level) -> context.getLogger(name).setLevel(level));
             super.stop();
         }

@@ -1,8 +1,9 @@
 package io.storegateway.storage;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.broker.StorageGuard;
 import io.storegateway.config.GatewaySettings;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

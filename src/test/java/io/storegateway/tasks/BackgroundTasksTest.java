@@ -1,10 +1,11 @@
 package io.storegateway.tasks;
 
+import io.storegateway.CapturedLog;
+import io.storegateway.TestClock;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.storegateway.CapturedLog;
-import io.storegateway.TestClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -1,6 +1,5 @@
 package io.storegateway.web;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.storegateway.TerminalClient;
 import io.storegateway.TestGateway;
 import io.storegateway.admin.ActivityHistory;
@@ -9,6 +8,8 @@ import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.routes.RouteFiles;
 import io.storegateway.routes.ShippedRoutes;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.jms.JMSContext;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +39,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -124,7 +126,7 @@ class ConsoleBrowserTest {
 
     private void start(String name, Map<String, String> settings) {
         assumeTrue(browser != null, "console browser test skipped: " + MISSING);
-        Map<String, String> all = new java.util.HashMap<>(settings);
+        Map<String, String> all = new HashMap<>(settings);
         all.put(ActivityHistory.SAMPLE_INTERVAL_MS, "300");
         t = TestGateway.started(name, 3, all);
         terminal = t.terminal();

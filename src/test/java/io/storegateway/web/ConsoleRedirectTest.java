@@ -1,6 +1,7 @@
 package io.storegateway.web;
 
 import io.storegateway.TestGateway;
+
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

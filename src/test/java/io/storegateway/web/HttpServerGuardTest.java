@@ -2,6 +2,7 @@ package io.storegateway.web;
 
 import io.storegateway.RawHttp;
 import io.storegateway.TestGateway;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,5 +1,11 @@
 package io.storegateway.web;
 
+import io.storegateway.ClosesTestGateways;
+import io.storegateway.TestGateway;
+import io.storegateway.broker.Queues;
+import io.storegateway.hq.ProductRecord;
+import io.storegateway.update.UpdateJson;
+
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.model.SimpleRequest;
@@ -7,11 +13,7 @@ import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.LevelResolver;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.storegateway.ClosesTestGateways;
-import io.storegateway.TestGateway;
-import io.storegateway.broker.Queues;
-import io.storegateway.hq.ProductRecord;
-import io.storegateway.update.UpdateJson;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import jakarta.jms.JMSContext;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -234,7 +236,7 @@ class OpenApiContractTest {
         Router router = VertxPlatformHttpRouter.lookup(t.gateway().camelContext(),
                 VertxPlatformHttpRouter.getRouterNameFromPort(t.settings().httpPort()));
         List<String> found = new ArrayList<>();
-        for (io.vertx.ext.web.Route r : router.getRoutes()) {
+        for (Route r : router.getRoutes()) {
             String path = r.getPath() == null ? "" : r.getPath().replaceAll(":([^/]+)", "{$1}");
             if (path.endsWith("/") && path.length() > 1) {
                 path = path.substring(0, path.length() - 1);

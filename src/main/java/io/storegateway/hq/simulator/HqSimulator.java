@@ -1,14 +1,5 @@
 package io.storegateway.hq.simulator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.HqJson;
 import io.storegateway.hq.ProductRecord;
@@ -21,9 +12,20 @@ import io.storegateway.security.GatewayTls;
 import io.storegateway.security.KeyStoreFile;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -37,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
@@ -44,7 +47,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The reference HQ of docs/HQ-PROTOCOL.md on a real socket: the protocol under {@code /hq/}, and under
@@ -80,12 +84,12 @@ public final class HqSimulator {
 
     private final ConcurrentMap<String, SimulatedStore> stores = new ConcurrentHashMap<>();
     private volatile SimulatedFaults faults = SimulatedFaults.NONE;
-    private final java.util.Set<String> refusedSkus = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.Set<String> refusedForcedSkus = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> refusedSkus = ConcurrentHashMap.newKeySet();
+    private final Set<String> refusedForcedSkus = ConcurrentHashMap.newKeySet();
     private volatile String requiredToken;
     private volatile Map<String, String> lastBatchHeaders = Map.of();
-    private volatile java.util.function.BiConsumer<Map<String, String>, List<UpdateResult>> onAnswered = (headers, results) -> { };
-    private final java.util.Set<String> otherTokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile BiConsumer<Map<String, String>, List<UpdateResult>> onAnswered = (headers, results) -> { };
+    private final Set<String> otherTokens = ConcurrentHashMap.newKeySet();
     private volatile ScheduledExecutorService workers;
     private HttpServer server;
     private int port;
@@ -273,12 +277,12 @@ public final class HqSimulator {
      * Called with HQ's results to each batch of updates, after they are applied and before the answer
      * goes out (the benchmark times an update's way through the gateway with it). Keep it quick.
      */
-    public void whenAnswered(java.util.function.Consumer<List<UpdateResult>> listener) {
+    public void whenAnswered(Consumer<List<UpdateResult>> listener) {
         this.onAnswered = (headers, results) -> listener.accept(results);
     }
 
     /** The same, also given the request's headers (names in lower case), e.g. to tell which gateway sent a batch. */
-    public void whenAnswered(java.util.function.BiConsumer<Map<String, String>, List<UpdateResult>> listener) {
+    public void whenAnswered(BiConsumer<Map<String, String>, List<UpdateResult>> listener) {
         this.onAnswered = listener;
     }
 

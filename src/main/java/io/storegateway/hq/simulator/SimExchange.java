@@ -1,10 +1,12 @@
 package io.storegateway.hq.simulator;
 
+import io.storegateway.update.UpdateJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import io.storegateway.update.UpdateJson;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
@@ -14,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /** One request to the simulator: decoded path and query, the body read in full, JSON answers. */
 final class SimExchange {
@@ -83,9 +87,9 @@ final class SimExchange {
             byte[] raw = exchange.getRequestBody().readAllBytes();
             String encoding = header("Content-Encoding");
             if (encoding != null && encoding.trim().equalsIgnoreCase("gzip") && raw.length > 0) {
-                try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
+                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
                     raw = in.readAllBytes();
-                } catch (java.util.zip.ZipException e) {
+                } catch (ZipException e) {
                     body = new byte[0];
                     throw new IllegalArgumentException("body says Content-Encoding: gzip but is not gzip: " + e.getMessage());
                 }

@@ -1,7 +1,8 @@
 package io.storegateway.hq.simulator;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.update.UpdateJson;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,14 +1,15 @@
 package io.storegateway.hq.simulator;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegateway.hq.HqJson;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.hq.UpdateResult;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 import io.storegateway.update.UpdateType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
