@@ -53,20 +53,33 @@ public final class HqChangesPoller {
         requested.set(true);
     }
 
-    /** Route step (a short tick): polls when the interval is over or a poll was requested. */
-    public void pollIfDue(Exchange exchange) throws Exception {
-        if (requested.getAndSet(false) || clock.millis() >= nextPollAt) {
-            nextPollAt = clock.millis() + intervalMs;
-            poll(exchange);
+    /** Route step (a short tick): polls when a poll was asked for (at start, and when HQ came back). */
+    public void pollIfRequested(Exchange exchange) throws Exception {
+        if (requested.getAndSet(false)) {
+            try {
+                poll(exchange.getContext());
+            } catch (Exception e) {
+                requested.set(true); // HQ went away again: try at the next tick
+                throw e;
+            }
         }
     }
 
-    /** Route step: fetches and applies HQ's changes since the stored cursor; returns how many were applied. */
-    public int poll(Exchange exchange) throws Exception {
-        return poll(exchange.getContext());
+    /**
+     * Route step (a short tick): polls when the interval is over or a poll was requested. The shipped
+     * route no longer calls it (its timer has the interval itself); kept for route files edited before.
+     */
+    public void pollIfDue(Exchange exchange) throws Exception {
+        if (requested.getAndSet(false) || clock.millis() >= nextPollAt) {
+            nextPollAt = clock.millis() + intervalMs;
+            poll(exchange.getContext());
+        }
     }
 
-    /** {@link #poll(Exchange)}, asked by forwarding too: a conflict's settling needs HQ's latest changes first. */
+    /**
+     * Route step (Camel passes its context): fetches and applies HQ's changes since the stored cursor;
+     * returns how many were applied. Asked by forwarding too: a conflict's settling needs HQ's latest changes first.
+     */
     public synchronized int poll(CamelContext camel) throws Exception {
         int[] applied = {0};
         try {
