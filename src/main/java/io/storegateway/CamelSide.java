@@ -13,6 +13,7 @@ import io.storegateway.forward.Forwarding;
 import io.storegateway.forward.HqHttpClient;
 import io.storegateway.forward.HqRequestTimer;
 import io.storegateway.health.GatewayHealthChecks;
+import io.storegateway.hq.HqRequest;
 import io.storegateway.ingest.HttpIngest;
 import io.storegateway.ingest.HttpIngestHandler;
 import io.storegateway.ingest.Ingest;
@@ -69,7 +70,7 @@ record CamelSide(Main main, RouteFiles routeFiles) {
         // The route files go through the same check and swap as every later edit.
         RouteFiles routeFiles = new RouteFiles(settings, clock);
         bindComponents(camel, settings, tls, broker, observability);
-        bindBeans(camel, mirror, ingest, forwarding);
+        bindBeans(camel, settings, mirror, ingest, forwarding);
         camel.configure().addRoutesBuilder(new ApiErrors());
         camel.configure().addRoutesBuilder(new MirrorApiRoutes(terminal, mirror.views(), mirror.acceptedUpdates()));
         camel.configure().addRoutesBuilder(new ConsoleRoutes());
@@ -146,7 +147,7 @@ record CamelSide(Main main, RouteFiles routeFiles) {
     }
 
     /** The beans the route files call (GatewayBeans lists them, and `validate` checks the files against it). */
-    private static void bindBeans(Main camel, Mirror mirror, Ingest ingest, Forwarding forwarding) {
+    private static void bindBeans(Main camel, GatewaySettings settings, Mirror mirror, Ingest ingest, Forwarding forwarding) {
         GatewayBeans.CATALOGUE_LOADER.bind(camel, mirror.catalogue());
         GatewayBeans.HQ_CHANGES_POLLER.bind(camel, mirror.changes());
         GatewayBeans.RECONCILIATION.bind(camel, mirror.reconciliation());
@@ -157,5 +158,6 @@ record CamelSide(Main main, RouteFiles routeFiles) {
         GatewayBeans.HQ_CALL_FAILURE.bind(camel, forwarding.callFailure());
         GatewayBeans.HQ_CIRCUIT_BREAKER.bind(camel, forwarding.breaker());
         GatewayBeans.HQ_CONNECTIVITY.bind(camel, forwarding.connectivity());
+        GatewayBeans.HQ_REQUEST.bind(camel, new HqRequest(settings.hqToken()));
     }
 }

@@ -1,6 +1,5 @@
 package io.storegateway.hq;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,13 +7,26 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The one rule for paging through HQ's inventory (the catalogue load, the reconciliation): the next page
- * is asked for with the {@code next} cursor of the last, and paging ends when there is none, when a page
- * comes back empty, or when a cursor comes back that was already asked for (an HQ going round in
- * circles). The last two end with a WARN line: HQ's answers are wrong, and a task that paged for ever
- * would hold its thread and never report.
+ * The one paging loop for HQ's feeds (the inventory pages, the changes feed). Each page is asked for
+ * with the cursor the last one gave. The stop rule, the same for every feed: paging ends when a page
+ * has no next cursor, when a page comes back empty, or when a cursor comes back that was already asked
+ * for (an HQ going round in circles); and after {@code maxPages}. An empty page or a repeated cursor
+ * while HQ still offers a next one end with a WARN line: HQ's answers are wrong, and a task that paged
+ * for ever would hold its thread and never report.
  */
 public final class HqPaging {
+
+    /** Asks HQ for the page at a cursor. */
+    @FunctionalInterface
+    public interface PageFetch {
+        HqPage fetch(String cursor) throws Exception;
+    }
+
+    /** Takes one page in (the mirror writes it); runs before the next page is asked for. */
+    @FunctionalInterface
+    public interface PageHandler {
+        void accept(HqPage page) throws Exception;
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(HqPaging.class);
 
@@ -25,23 +37,33 @@ public final class HqPaging {
         this.what = what;
     }
 
-    /** The cursor to ask with next, or null when paging ends; {@code after} is the cursor this page was asked with. */
-    public String next(String after, JsonNode page) {
-        asked.add(after);
-        JsonNode next = page.path("next");
-        if (!next.isTextual()) {
+    /** Pages from {@code first} on, each page handed to {@code handler} before the next is asked for. */
+    public void pages(String first, int maxPages, PageFetch fetch, PageHandler handler) throws Exception {
+        String cursor = first;
+        for (int n = 0; cursor != null && n < maxPages; n++) {
+            HqPage page = fetch.fetch(cursor);
+            handler.accept(page);
+            cursor = next(page);
+        }
+    }
+
+    /** The cursor to ask with next, or null when paging ends. */
+    String next(HqPage page) {
+        asked.add(page.asked());
+        String next = page.next();
+        if (next == null) {
             return null;
         }
-        if (page.path("items").isEmpty()) {
+        if (page.records().isEmpty()) {
             LOG.atWarn().addKeyValue("event", "hq-paging-stopped")
-                    .log("{}: HQ answered an empty page with a next cursor ({}); paging ends here", what, next.asText());
+                    .log("{}: HQ answered an empty page with a next cursor ({}); paging ends here", what, next);
             return null;
         }
-        if (asked.contains(next.asText())) {
+        if (asked.contains(next)) {
             LOG.atWarn().addKeyValue("event", "hq-paging-stopped")
-                    .log("{}: HQ answered a next cursor already asked for ({}); paging ends here", what, next.asText());
+                    .log("{}: HQ answered a next cursor already asked for ({}); paging ends here", what, next);
             return null;
         }
-        return next.asText();
+        return next;
     }
 }

@@ -1,29 +1,20 @@
 package io.storegateway.mirror;
 
-import io.storegateway.hq.HqJson;
+import io.storegateway.hq.HqFeeds;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.tasks.BackgroundTasks;
-import io.storegateway.update.UpdateJson;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Brings edits made at HQ (new prices, new products) into the mirror: GET …/changes?since=cursor,
+ * Brings edits made at HQ (new prices, new products) into the mirror: HQ's changes since the cursor ({@link HqFeeds}),
  * diffed into the product table with audit rows (source HQ_CHANGE), the cursor stored with them.
  * Pending local updates are not touched: the effective view stays HQ's state plus what is pending.
  */
@@ -40,21 +31,19 @@ public final class HqChangesPoller {
     private final MirrorDatabase db;
     private final Products products;
     private final SyncState state;
-    private final String changesUrl;
-    private final String hqToken;
+    private final HqFeeds hq;
     private final Clock clock;
     private final long intervalMs;
     private final AtomicBoolean requested = new AtomicBoolean(true);
     private volatile long nextPollAt;
 
-    public HqChangesPoller(MirrorDatabase db, Products products, SyncState state, String hqUrl, String storeId,
-                           String hqToken, long intervalMs, Clock clock, BackgroundTasks tasks) {
+    public HqChangesPoller(MirrorDatabase db, Products products, SyncState state, HqFeeds hq, long intervalMs, Clock clock,
+                           BackgroundTasks tasks) {
         this.tasks = tasks;
         this.db = db;
         this.products = products;
         this.state = state;
-        this.changesUrl = hqUrl + "/hq/v1/stores/" + URLEncoder.encode(storeId, StandardCharsets.UTF_8) + "/changes";
-        this.hqToken = hqToken;
+        this.hq = hq;
         this.clock = clock;
         this.intervalMs = intervalMs;
     }
@@ -64,40 +53,43 @@ public final class HqChangesPoller {
         requested.set(true);
     }
 
-    /** Route step (a short tick): polls when the interval is over or a poll was requested. */
-    public void pollIfDue(Exchange exchange) throws Exception {
-        if (requested.getAndSet(false) || clock.millis() >= nextPollAt) {
-            nextPollAt = clock.millis() + intervalMs;
-            poll(exchange);
+    /** Route step (a short tick): polls when a poll was asked for (at start, and when HQ came back). */
+    public void pollIfRequested(Exchange exchange) throws Exception {
+        if (requested.getAndSet(false)) {
+            try {
+                poll(exchange.getContext());
+            } catch (Exception e) {
+                requested.set(true); // HQ went away again: try at the next tick
+                throw e;
+            }
         }
     }
 
-    /** Route step: fetches and applies HQ's changes since the stored cursor; returns how many were applied. */
-    public int poll(Exchange exchange) throws Exception {
-        return poll(exchange.getContext());
+    /**
+     * Route step (a short tick): polls when the interval is over or a poll was requested. The shipped
+     * route no longer calls it (its timer has the interval itself); kept for route files edited before.
+     */
+    public void pollIfDue(Exchange exchange) throws Exception {
+        if (requested.getAndSet(false) || clock.millis() >= nextPollAt) {
+            nextPollAt = clock.millis() + intervalMs;
+            poll(exchange.getContext());
+        }
     }
 
-    /** {@link #poll(Exchange)}, asked by forwarding too: a conflict's settling needs HQ's latest changes first. */
+    /**
+     * Route step (Camel passes its context): fetches and applies HQ's changes since the stored cursor;
+     * returns how many were applied. Asked by forwarding too: a conflict's settling needs HQ's latest changes first.
+     */
     public synchronized int poll(CamelContext camel) throws Exception {
-        ProducerTemplate http = camel.createProducerTemplate();
-        int applied = 0;
+        int[] applied = {0};
         try {
-            for (int page = 0; page < MAX_PAGES; page++) {
-                String since = state.get(SyncState.CHANGES_CURSOR).orElse("0");
-                Map<String, Object> headers = new HashMap<>();
-                headers.put(Exchange.HTTP_METHOD, "GET");
-                headers.put(Exchange.HTTP_QUERY, "since=" + URLEncoder.encode(since, StandardCharsets.UTF_8));
-                if (!hqToken.isEmpty()) {
-                    headers.put("Authorization", "Bearer " + hqToken);
-                }
-                JsonNode answer = UpdateJson.MAPPER.readTree(http.requestBodyAndHeaders(changesUrl, null, headers, String.class));
-                List<ProductRecord> changes = new ArrayList<>();
-                answer.path("changes").forEach(n -> changes.add(HqJson.recordFromJson(n)));
-                String cursor = answer.path("cursor").asText(since);
+            String since = state.get(SyncState.CHANGES_CURSOR).orElse("0");
+            hq.changes(camel, since, MAX_PAGES, page -> {
+                String cursor = page.next() == null ? page.asked() : page.next();
                 Instant now = clock.instant();
                 int written = db.inTransaction(c -> {
                     int n = 0;
-                    for (ProductRecord r : changes) {
+                    for (ProductRecord r : page.records()) {
                         if (products.apply(c, r, SOURCE_HQ_CHANGE, null, now)) {
                             n++;
                         }
@@ -105,21 +97,16 @@ public final class HqChangesPoller {
                     return n;
                 });
                 state.put(SyncState.CHANGES_CURSOR, cursor, now);
-                applied += written;
-                if (changes.isEmpty() || cursor.equals(since)) {
-                    break;
-                }
-            }
+                applied[0] += written;
+            });
             tasks.succeeded(BackgroundTasks.HQ_CHANGES);
         } catch (Exception e) {
             tasks.failed(BackgroundTasks.HQ_CHANGES, e);
             throw e;
-        } finally {
-            http.stop();
         }
-        if (applied > 0) {
-            LOG.atInfo().addKeyValue("event", "hq-changes").log("Took {} change(s) made at HQ into the mirror", applied);
+        if (applied[0] > 0) {
+            LOG.atInfo().addKeyValue("event", "hq-changes").log("Took {} change(s) made at HQ into the mirror", applied[0]);
         }
-        return applied;
+        return applied[0];
     }
 }

@@ -1,6 +1,7 @@
 package io.storegateway.mirror;
 
 import io.storegateway.config.GatewaySettings;
+import io.storegateway.hq.HqFeeds;
 import io.storegateway.lifecycle.Shutdown;
 import io.storegateway.tasks.BackgroundTasks;
 
@@ -50,13 +51,11 @@ public record Mirror(MirrorDatabase database, MirrorUpkeep upkeep, AcceptedUpdat
         SyncState syncState = new SyncState(db);
         ProductViews views = new ProductViews(db, products, conflicts);
         MirrorWriter writer = new MirrorWriter(db, accepted, products, conflicts, clock);
-        String hqUrl = settings.hqUrl();
-        Reconciliation reconciliation = new Reconciliation(db, products, accepted, syncState, hqUrl, settings.storeId(),
-                settings.hqToken(), clock, tasks);
-        HqChangesPoller changes = new HqChangesPoller(db, products, syncState, hqUrl, settings.storeId(), settings.hqToken(),
+        HqFeeds hq = new HqFeeds();
+        Reconciliation reconciliation = new Reconciliation(db, products, accepted, syncState, hq, clock, tasks);
+        HqChangesPoller changes = new HqChangesPoller(db, products, syncState, hq,
                 settings.getLong("gateway.changes.interval-ms", 30_000), clock, tasks);
-        CatalogueLoader catalogue = new CatalogueLoader(db, products, hqUrl, settings.storeId(), settings.hqToken(), clock,
-                tasks);
+        CatalogueLoader catalogue = new CatalogueLoader(db, products, hq, clock, tasks);
         return new Mirror(db, upkeep, accepted, conflicts, views, writer, catalogue, changes, reconciliation);
     }
 }

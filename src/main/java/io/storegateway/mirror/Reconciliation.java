@@ -1,27 +1,22 @@
 package io.storegateway.mirror;
 
-import io.storegateway.hq.HqJson;
-import io.storegateway.hq.HqPaging;
+import io.storegateway.hq.HqFeeds;
 import io.storegateway.hq.ProductRecord;
 import io.storegateway.tasks.BackgroundTasks;
 import io.storegateway.update.UpdateJson;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.math.RoundingMode;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Compares the mirror with HQ's inventory, page by page (bounded memory for any catalogue size):
+ * Compares the mirror with HQ's inventory ({@link HqFeeds}), page by page (bounded memory for any catalogue size):
  * rows missing from the mirror, rows that differ, and rows HQ does not have. When correcting, each
  * is fixed with audit rows (source RECONCILE). The report also proves delivery: a hash of HQ's
  * inventory against one of the mirror, and how many accepted updates HQ has confirmed, up to when.
@@ -49,8 +44,7 @@ public final class Reconciliation {
     private final Products products;
     private final AcceptedUpdates updates;
     private final SyncState state;
-    private final String inventoryUrl;
-    private final String hqToken;
+    private final HqFeeds hq;
     private final Clock clock;
     private final AtomicReference<ObjectNode> last = new AtomicReference<>();
     private final AtomicReference<ObjectNode> lastCheck = new AtomicReference<>();
@@ -59,15 +53,14 @@ public final class Reconciliation {
     private final AtomicBoolean checkDue = new AtomicBoolean();
     private final BackgroundTasks tasks;
 
-    public Reconciliation(MirrorDatabase db, Products products, AcceptedUpdates updates, SyncState state, String hqUrl,
-                          String storeId, String hqToken, Clock clock, BackgroundTasks tasks) {
+    public Reconciliation(MirrorDatabase db, Products products, AcceptedUpdates updates, SyncState state, HqFeeds hq, Clock clock,
+                          BackgroundTasks tasks) {
         this.tasks = tasks;
         this.db = db;
         this.products = products;
         this.updates = updates;
         this.state = state;
-        this.inventoryUrl = hqUrl + "/hq/v1/stores/" + URLEncoder.encode(storeId, StandardCharsets.UTF_8) + "/inventory";
-        this.hqToken = hqToken;
+        this.hq = hq;
         this.clock = clock;
     }
 
@@ -134,81 +127,70 @@ public final class Reconciliation {
         Instant runStart = clock.instant();
         MessageDigest hqHash = MessageDigest.getInstance("SHA-256");
         MessageDigest mirrorHash = MessageDigest.getInstance("SHA-256");
-        long checked = 0, missing = 0, different = 0, extra = 0, corrected = 0;
-        ProducerTemplate http = camel.createProducerTemplate();
-        try {
-            String after = "";
-            HqPaging paging = new HqPaging("Reconciliation");
-            while (after != null) {
-                JsonNode page = UpdateJson.MAPPER.readTree(http.requestBodyAndHeaders(inventoryUrl, null, headers(after), String.class));
-                Map<String, ProductRecord> hq = new LinkedHashMap<>();
-                page.path("items").forEach(n -> {
-                    ProductRecord r = HqJson.recordFromJson(n);
-                    hq.put(r.sku(), r);
-                });
-                Instant now = clock.instant();
-                long[] counts = db.inTransaction(c -> {
-                    long m = 0, d = 0, fixed = 0;
-                    Map<String, Products.Row> mirror = products.findAll(c, hq.keySet());
-                    Set<String> movedOn = products.writtenSince(c, hq.keySet(), runStart);
-                    for (ProductRecord r : hq.values()) {
-                        Products.Row mineRow = mirror.get(r.sku());
-                        ProductRecord mine = mineRow == null ? null : mineRow.record();
-                        hqHash.update(line(r));
-                        // A newer version written while this run was reading HQ is not drift: the page is older.
-                        boolean newer = mine != null && mine.version() > r.version() && movedOn.contains(r.sku());
-                        if (!newer && (mine == null || !same(mine, r))) {
-                            if (mine == null) {
-                                m++;
-                            } else {
-                                d++;
-                            }
-                            if (correct) {
-                                products.overwrite(c, r, mineRow, SOURCE, now);
-                                fixed++;
-                                mine = r;
-                            }
-                        }
-                        if (mine != null) {
-                            mirrorHash.update(line(mine));
-                        }
-                    }
-                    products.markSeen(c, hq.keySet(), runId);
-                    return new long[] {m, d, fixed};
-                });
-                checked += hq.size();
-                missing += counts[0];
-                different += counts[1];
-                corrected += counts[2];
-                after = paging.next(after, page);
-            }
-            // Rows HQ does not have: left unmarked by this run.
-            while (true) {
-                Instant now = clock.instant();
-                long[] counts = db.inTransaction(c -> {
-                    List<ProductRecord> rows = products.unseen(c, runId, runStart, PAGE).stream().map(Products.Row::record).toList();
-                    long fixed = 0;
-                    for (ProductRecord r : rows) {
-                        if (correct) {
-                            products.delete(c, r, SOURCE, now);
-                            fixed++;
+        long[] totals = new long[4]; // checked, missing, different, corrected
+        hq.inventory(camel, "Reconciliation", page -> {
+            Map<String, ProductRecord> hqRows = new LinkedHashMap<>();
+            page.records().forEach(r -> hqRows.put(r.sku(), r));
+            Instant now = clock.instant();
+            long[] counts = db.inTransaction(c -> {
+                long m = 0, d = 0, fixed = 0;
+                Map<String, Products.Row> mirror = products.findAll(c, hqRows.keySet());
+                Set<String> movedOn = products.writtenSince(c, hqRows.keySet(), runStart);
+                for (ProductRecord r : hqRows.values()) {
+                    Products.Row mineRow = mirror.get(r.sku());
+                    ProductRecord mine = mineRow == null ? null : mineRow.record();
+                    hqHash.update(line(r));
+                    // A newer version written while this run was reading HQ is not drift: the page is older.
+                    boolean newer = mine != null && mine.version() > r.version() && movedOn.contains(r.sku());
+                    if (!newer && (mine == null || !same(mine, r))) {
+                        if (mine == null) {
+                            m++;
                         } else {
-                            mirrorHash.update(line(r));
+                            d++;
+                        }
+                        if (correct) {
+                            products.overwrite(c, r, mineRow, SOURCE, now);
+                            fixed++;
+                            mine = r;
                         }
                     }
-                    if (!correct) {
-                        products.markSeen(c, rows.stream().map(ProductRecord::sku).toList(), runId);
+                    if (mine != null) {
+                        mirrorHash.update(line(mine));
                     }
-                    return new long[] {rows.size(), fixed};
-                });
-                extra += counts[0];
-                corrected += counts[1];
-                if (counts[0] < PAGE) {
-                    break;
                 }
+                products.markSeen(c, hqRows.keySet(), runId);
+                return new long[] {m, d, fixed};
+            });
+            totals[0] += hqRows.size();
+            totals[1] += counts[0];
+            totals[2] += counts[1];
+            totals[3] += counts[2];
+        });
+        long checked = totals[0], missing = totals[1], different = totals[2], extra = 0, corrected = totals[3];
+        // Rows HQ does not have: left unmarked by this run.
+        while (true) {
+            Instant now = clock.instant();
+            long[] counts = db.inTransaction(c -> {
+                List<ProductRecord> rows = products.unseen(c, runId, runStart, PAGE).stream().map(Products.Row::record).toList();
+                long fixed = 0;
+                for (ProductRecord r : rows) {
+                    if (correct) {
+                        products.delete(c, r, SOURCE, now);
+                        fixed++;
+                    } else {
+                        mirrorHash.update(line(r));
+                    }
+                }
+                if (!correct) {
+                    products.markSeen(c, rows.stream().map(ProductRecord::sku).toList(), runId);
+                }
+                return new long[] {rows.size(), fixed};
+            });
+            extra += counts[0];
+            corrected += counts[1];
+            if (counts[0] < PAGE) {
+                break;
             }
-        } finally {
-            http.stop();
         }
         long drift = missing + different + extra;
         driftFound.addAndGet(drift);
@@ -273,16 +255,6 @@ public final class Reconciliation {
 
     public long driftFound() {
         return driftFound.get();
-    }
-
-    private Map<String, Object> headers(String after) {
-        Map<String, Object> h = new HashMap<>();
-        h.put(Exchange.HTTP_METHOD, "GET");
-        h.put(Exchange.HTTP_QUERY, "limit=" + PAGE + "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
-        if (!hqToken.isEmpty()) {
-            h.put("Authorization", "Bearer " + hqToken);
-        }
-        return h;
     }
 
     static boolean same(ProductRecord a, ProductRecord b) {

@@ -5,6 +5,7 @@ import io.storegateway.forward.HqAnswerApplier;
 import io.storegateway.forward.HqBatchRequest;
 import io.storegateway.forward.HqCallFailure;
 import io.storegateway.forward.OutboundBatches;
+import io.storegateway.hq.HqRequest;
 import io.storegateway.ingest.JmsIngest;
 import io.storegateway.mirror.CatalogueLoader;
 import io.storegateway.mirror.HqChangesPoller;
@@ -53,10 +54,11 @@ public final class GatewayBeans {
     public static final Bean HQ_CALL_FAILURE = new Bean("hqCallFailure", HqCallFailure.class);
     public static final Bean HQ_CIRCUIT_BREAKER = new Bean("hqCircuitBreaker", CircuitBreaker.class);
     public static final Bean HQ_CONNECTIVITY = new Bean("hqConnectivity", HqConnectivity.class);
+    public static final Bean HQ_REQUEST = new Bean("hqRequest", HqRequest.class);
 
     public static final List<Bean> ALL = List.of(JMS, HTTP, HTTPS, METER_REGISTRY, CATALOGUE_LOADER, HQ_CHANGES_POLLER,
             RECONCILIATION, JMS_INGEST, OUTBOUND_BATCHES, HQ_BATCH_REQUEST, HQ_ANSWER_APPLIER, HQ_CALL_FAILURE,
-            HQ_CIRCUIT_BREAKER, HQ_CONNECTIVITY);
+            HQ_CIRCUIT_BREAKER, HQ_CONNECTIVITY, HQ_REQUEST);
 
     private GatewayBeans() {
     }

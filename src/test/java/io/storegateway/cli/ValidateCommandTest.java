@@ -46,7 +46,7 @@ class ValidateCommandTest {
         assertThat(code).as(report).isEqualTo(1);
         assertThat(report.lines()).as(report).containsExactlyInAnyOrder(
                 routes.resolve("bean.camel.yaml") + ":9: unknown bean 'noSuchBean'; the gateway has: catalogueLoader, hqAnswerApplier, "
-                        + "hqBatchRequest, hqCallFailure, hqChangesPoller, hqCircuitBreaker, hqConnectivity, http, https, jms, jmsIngest, "
+                        + "hqBatchRequest, hqCallFailure, hqChangesPoller, hqCircuitBreaker, hqConnectivity, hqRequest, http, https, jms, jmsIngest, "
                         + "outboundBatches, prometheusMeterRegistry, reconciliation",
                 routes.resolve("endpoint.camel.yaml") + ":8: endpoint 'log:x': unknown option levl for component 'log'",
                 routes.resolve("eip.camel.yaml") + ":8: unknown EIP or step 'logg'",

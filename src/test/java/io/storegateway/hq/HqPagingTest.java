@@ -57,8 +57,7 @@ class HqPagingTest {
         Path dir = Path.of("target", "hq-paging-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")))
                 .toAbsolutePath();
         mirror = MirrorDatabase.open(GatewaySettings.of(Map.of(GatewaySettings.DATA_DIR, dir.toString())));
-        camel = new DefaultCamelContext();
-        camel.start();
+        camel = HqRouteContext.start(Path.of("routes"), url(), "");
     }
 
     @AfterEach
@@ -78,7 +77,7 @@ class HqPagingTest {
     @Test
     void theCatalogueLoadEndsOnAnEmptyPageWithANextCursor() {
         answer = "{\"items\":[],\"next\":\"SKU-9999\"}";
-        CatalogueLoader loader = new CatalogueLoader(mirror, new Products(), url(), "S001", "", Clock.systemUTC(),
+        CatalogueLoader loader = new CatalogueLoader(mirror, new Products(), new HqFeeds(), Clock.systemUTC(),
                 new BackgroundTasks(() -> true, Clock.systemUTC()));
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> loader.loadIfEmpty(new DefaultExchange(camel)));
         assertThat(asked.get()).isEqualTo(1);
@@ -87,7 +86,7 @@ class HqPagingTest {
     @Test
     void theCatalogueLoadAndTheReconciliationEndOnACursorAskedForBefore() throws Exception {
         answer = "{\"items\":[" + RECORD + "],\"next\":\"SKU-0001\"}";
-        CatalogueLoader loader = new CatalogueLoader(mirror, new Products(), url(), "S001", "", Clock.systemUTC(),
+        CatalogueLoader loader = new CatalogueLoader(mirror, new Products(), new HqFeeds(), Clock.systemUTC(),
                 new BackgroundTasks(() -> true, Clock.systemUTC()));
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> loader.loadIfEmpty(new DefaultExchange(camel)));
         assertThat(asked.get()).as("the first page, then SKU-0001 whose next is SKU-0001 again").isEqualTo(2);
@@ -95,7 +94,7 @@ class HqPagingTest {
 
         asked.set(0);
         Reconciliation reconciliation = new Reconciliation(mirror, new Products(), new AcceptedUpdates(mirror), new SyncState(mirror),
-                url(), "S001", "", Clock.systemUTC(), new BackgroundTasks(() -> true, Clock.systemUTC()));
+                new HqFeeds(), Clock.systemUTC(), new BackgroundTasks(() -> true, Clock.systemUTC()));
         var report = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> reconciliation.run(camel, false));
         assertThat(asked.get()).isEqualTo(2);
         assertThat(report.path("drift").asLong()).isZero();
