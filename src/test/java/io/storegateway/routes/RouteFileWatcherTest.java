@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(ClosesTestGateways.class)
 class RouteFileWatcherTest {
 
-    private static final String FILE = "watch-hq.camel.yaml";
+    private static final String FILE = "hq-health.camel.yaml";
 
     private Path routes;
     private TestGateway t;
