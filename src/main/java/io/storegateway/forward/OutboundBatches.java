@@ -3,15 +3,13 @@ package io.storegateway.forward;
 import io.storegateway.broker.BrokerConnections;
 import io.storegateway.broker.GroupFence;
 import io.storegateway.broker.Queues;
+import io.storegateway.broker.TransactedReceiver;
 import io.storegateway.broker.UpdateMessages;
 import io.storegateway.broker.UpdateMessages.QueuedUpdate;
 import io.storegateway.config.GatewaySettings;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import jakarta.jms.JMSConsumer;
-import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
-import jakarta.jms.Message;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
@@ -130,15 +128,10 @@ public final class OutboundBatches implements AutoCloseable {
                 break;
             }
             try {
-                JMSConsumer c = lane.consumer();
-                Message m = c.receive(wait);
-                while (m != null) {
+                lane.receiver.receive(wait, lingerMs, m -> {
                     updates.add(UpdateMessages.fromMessage(m));
-                    if (updates.size() >= size) {
-                        break;
-                    }
-                    m = lingerMs > 0 ? c.receive(lingerMs) : c.receiveNoWait();
-                }
+                    return updates.size() < size;
+                });
             } catch (JMSException | RuntimeException e) {
                 // Nothing taken so far may ride along with a later commit: give it all back.
                 lane.rollbackQuietly();
@@ -152,7 +145,7 @@ public final class OutboundBatches implements AutoCloseable {
                 LOG.debug("Lane met new SKUs; holding {} update(s) for {} ms, then giving them back so that earlier ones come first",
                         updates.size(), lane.fence.settleMs());
                 try {
-                    lane.fence.hold(groupsOf(updates), lane.consumer());
+                    lane.fence.hold(groupsOf(updates), lane.receiver.consumer());
                 } catch (JMSException | RuntimeException e) {
                     lane.rollbackQuietly();
                     lane.release(true);
@@ -174,7 +167,7 @@ public final class OutboundBatches implements AutoCloseable {
             return;
         }
         tookSinceDrained = true;
-        Batch batch = new Batch(lane.session, updates, lane::release);
+        Batch batch = new Batch(lane.receiver.session(), updates, lane::release);
         exchange.setProperty(BATCH, batch);
         exchange.setProperty(BATCH_SIZE_PROPERTY, batch.size());
         exchange.getMessage().setBody(batch);
@@ -242,26 +235,13 @@ public final class OutboundBatches implements AutoCloseable {
 
     /** One consumer on the outbound queue with its own transacted session; busy while its batch is out. */
     private final class Lane {
-        JMSContext session;
-        JMSConsumer consumer;
+        final TransactedReceiver receiver = TransactedReceiver.onQueue(broker, Queues.OUTBOUND);
         boolean busy;
         final GroupFence fence = GroupFence.from(settings);
 
-        JMSConsumer consumer() {
-            if (consumer == null) {
-                session = broker.newTransactedContext();
-                consumer = session.createConsumer(session.createQueue(Queues.OUTBOUND));
-            }
-            return consumer;
-        }
-
         void rollbackQuietly() {
-            try {
-                if (session != null) {
-                    session.rollback();
-                }
-            } catch (RuntimeException e) {
-                reset();
+            if (!receiver.rollbackQuietly()) {
+                lostSession();
             }
         }
 
@@ -277,17 +257,16 @@ public final class OutboundBatches implements AutoCloseable {
         }
 
         void reset() {
-            try {
-                if (session != null) {
-                    session.close();
-                    // its SKUs may now go to another lane while its updates are on their way back
-                    othersMayLetGo = true;
-                }
-            } catch (RuntimeException ignored) {
-                // the broker takes the updates back when the session is gone
+            if (receiver.reset()) {
+                lostSession();
+            } else {
+                fence.forget();
             }
-            session = null;
-            consumer = null;
+        }
+
+        /** The session is closed: its SKUs may now go to another lane while its updates are on their way back. */
+        private void lostSession() {
+            othersMayLetGo = true;
             fence.forget();
         }
     }

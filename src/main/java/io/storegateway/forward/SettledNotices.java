@@ -1,6 +1,7 @@
 package io.storegateway.forward;
 
 import io.storegateway.broker.Queues;
+import io.storegateway.broker.TransactedReceiver;
 import io.storegateway.config.GatewaySettings;
 import io.storegateway.hq.HqJson;
 import io.storegateway.mirror.HqVerdict;
@@ -151,46 +152,50 @@ public final class SettledNotices implements AutoCloseable {
         return ctx.createSharedDurableConsumer(ctx.createTopic(ADDRESS), instanceId, ORIGIN + " <> '" + instanceId + "'");
     }
 
-    /** The other gateways' notices, each written to the mirror and then taken off the subscription. */
+    /**
+     * The other gateways' notices, one per transaction: each written to the mirror and then taken off the
+     * subscription. A failure gives the notice back and closes the session; it is read again after a
+     * pause that doubles with each failure in a row.
+     */
     private void readPeers() {
+        TransactedReceiver receiver = new TransactedReceiver(() -> factory.createContext(JMSContext.SESSION_TRANSACTED),
+                this::subscribe);
         long pause = 1000;
-        while (!closed) {
-            try (JMSContext ctx = factory.createContext(JMSContext.SESSION_TRANSACTED)) {
-                JMSConsumer consumer = subscribe(ctx);
-                while (!closed) {
-                    Message m = consumer.receive(1000);
-                    if (m == null) {
-                        continue;
+        try (receiver) {
+            while (!closed) {
+                try {
+                    if (receiver.receive(1000, 0, this::settle) > 0) {
+                        receiver.commit();
+                        pause = 1000;
                     }
-                    List<HqVerdict> verdicts;
-                    try {
-                        verdicts = fromJson(((TextMessage) m).getText());
-                    } catch (IOException | RuntimeException e) {
-                        // Asking again will not make it readable; only gateways may send here.
-                        LOG.atError().addKeyValue("event", "notice-dropped")
-                                .log("Dropping an unreadable notice {} from {}: {}", m.getJMSMessageID(), m.getStringProperty(ORIGIN), e.toString());
-                        ctx.commit();
-                        continue;
+                } catch (Exception e) {
+                    receiver.rollbackQuietly();
+                    receiver.reset();
+                    if (closed) {
+                        return;
                     }
-                    try {
-                        mirror.recordFromPeer(verdicts);
-                        ctx.commit();
-                    } catch (RuntimeException e) {
-                        ctx.rollback();
-                        throw e;
-                    }
-                    pause = 1000;
+                    LOG.atWarn().addKeyValue("event", "notices-unreadable")
+                            .log("Reading the other gateways' answers from {} failed ({}); trying again in {} ms", ADDRESS, e.toString(), pause);
+                    sleep(pause);
+                    pause = Math.min(pause * 2, MAX_PAUSE_MS);
                 }
-            } catch (Exception e) {
-                if (closed) {
-                    return;
-                }
-                LOG.atWarn().addKeyValue("event", "notices-unreadable")
-                        .log("Reading the other gateways' answers from {} failed ({}); trying again in {} ms", ADDRESS, e.toString(), pause);
-                sleep(pause);
-                pause = Math.min(pause * 2, MAX_PAUSE_MS);
             }
         }
+    }
+
+    /** Writes one notice into the mirror (in the receiver's transaction); one notice is a batch. */
+    private boolean settle(Message m) throws JMSException {
+        List<HqVerdict> verdicts;
+        try {
+            verdicts = fromJson(((TextMessage) m).getText());
+        } catch (IOException | RuntimeException e) {
+            // Asking again will not make it readable; only gateways may send here. Taken off with the commit.
+            LOG.atError().addKeyValue("event", "notice-dropped")
+                    .log("Dropping an unreadable notice {} from {}: {}", m.getJMSMessageID(), m.getStringProperty(ORIGIN), e.toString());
+            return false;
+        }
+        mirror.recordFromPeer(verdicts);
+        return false;
     }
 
     private void sleep(long ms) {

@@ -5,6 +5,7 @@ import io.storegateway.broker.BrokerIdentity;
 import io.storegateway.broker.GroupFence;
 import io.storegateway.broker.MessageCopies;
 import io.storegateway.broker.Queues;
+import io.storegateway.broker.TransactedReceiver;
 import io.storegateway.update.InventoryUpdate;
 import io.storegateway.update.UpdateJson;
 
@@ -13,7 +14,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Destination;
-import jakarta.jms.JMSConsumer;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.MapMessage;
@@ -61,11 +61,9 @@ public final class JmsIngest implements AutoCloseable {
 
     private final UpdateValidator validator;
     private final UpdateIntake intake;
-    private final BrokerConnections broker;
     private final BrokerIdentity identity;
     private final long pollTimeoutMs;
-    private JMSContext session;
-    private JMSConsumer consumer;
+    private final TransactedReceiver receiver;
     private volatile boolean closed;
     /** After a failed batch: nothing is taken before this (System.nanoTime()); the pause doubles with each failure in a row. */
     private long pausedUntil;
@@ -86,10 +84,10 @@ public final class JmsIngest implements AutoCloseable {
                      long pollTimeoutMs, GroupFence fence) {
         this.validator = validator;
         this.intake = intake;
-        this.broker = broker;
         this.identity = identity;
         this.pollTimeoutMs = pollTimeoutMs;
         this.fence = fence;
+        this.receiver = TransactedReceiver.onQueue(broker, Queues.INBOUND);
         // not paused (System.nanoTime() may be negative: compared by difference, never with 0)
         this.pausedUntil = System.nanoTime();
     }
@@ -118,26 +116,18 @@ public final class JmsIngest implements AutoCloseable {
             }
             if (fence.releaseDue()) {
                 // the messages held for new groups go back, in their order, and are taken below
-                try {
-                    session.rollback();
-                } catch (RuntimeException e) {
-                    closeSession();
+                if (!receiver.rollbackQuietly()) {
+                    fence.forget();
                 }
             }
         }
-        if (consumer == null) {
-            session = broker.newTransactedContext();
-            consumer = session.createConsumer(session.createQueue(Queues.INBOUND));
-        }
+        JMSContext session = receiver.session();
         List<Taken> valid = new ArrayList<>();
         List<InventoryUpdate> all = new ArrayList<>();
-        int taken = 0;
-        List<String> groups = new ArrayList<>();
+        List<String> groups = new ArrayList<>(); // one per message taken
         List<Invalid> invalid = new ArrayList<>();
         try {
-            Message m = consumer.receive(pollTimeoutMs);
-            while (m != null) {
-                taken++;
+            int taken = receiver.receive(pollTimeoutMs, 0, m -> {
                 groups.add(GroupFence.groupOf(m));
                 Read read = read(m);
                 if (read.error() == null) {
@@ -146,14 +136,11 @@ public final class JmsIngest implements AutoCloseable {
                 } else {
                     // copied now: the body of a large message can only be read until the next one is received
                     setAside(session, m, read.error());
-                    reply(m, invalidReply(read.error()));
+                    reply(session, m, invalidReply(read.error()));
                     invalid.add(new Invalid(m, read.error()));
                 }
-                if (taken >= max || all.size() >= UpdateValidator.MAX_BATCH * 2) {
-                    break;
-                }
-                m = consumer.receiveNoWait();
-            }
+                return groups.size() < max && all.size() < UpdateValidator.MAX_BATCH * 2;
+            });
             if (taken == 0) {
                 return;
             }
@@ -163,7 +150,7 @@ public final class JmsIngest implements AutoCloseable {
                 // time, then give them back and take them again in order.
                 LOG.debug("New message groups; holding {} JMS message(s) for {} ms, then giving them back so that earlier ones come first",
                         taken, fence.settleMs());
-                fence.hold(groups, consumer);
+                fence.hold(groups, receiver.consumer());
                 return;
             }
             if (!all.isEmpty()) {
@@ -172,10 +159,10 @@ public final class JmsIngest implements AutoCloseable {
                 for (Taken t : valid) {
                     List<Receipt> mine = receipts.subList(at, at + t.updates().size());
                     at += t.updates().size();
-                    reply(t.message(), receipts(mine, t.array()).toString());
+                    reply(session, t.message(), receipts(mine, t.array()).toString());
                 }
             }
-            session.commit();
+            receiver.commit();
             pauseMs = 0;
             for (Invalid i : invalid) {
                 intake.stats().rejected(UpdateIntake.CHANNEL_JMS, "validation");
@@ -188,20 +175,17 @@ public final class JmsIngest implements AutoCloseable {
             pauseMs = pauseMs == 0 ? FIRST_PAUSE_MS : Math.min(MAX_PAUSE_MS, pauseMs * 2);
             pausedUntil = System.nanoTime() + pauseMs * 1_000_000;
             LOG.atWarn().addKeyValue("event", "store-failed")
-                    .log("Could not store {} JMS message(s) from {}; they stay there, tried again in {} ms: {}", taken,
+                    .log("Could not store {} JMS message(s) from {}; they stay there, tried again in {} ms: {}", groups.size(),
                             Queues.INBOUND, pauseMs, e.toString());
-            try {
-                session.rollback();
-            } catch (RuntimeException e2) {
-                // closed below all the same: the broker takes the messages back when the session is gone
-            }
+            // closed below all the same: the broker takes the messages back when the session is gone
+            receiver.rollbackQuietly();
             // A new consumer after the pause: meanwhile another gateway on the same broker may take
             // the message groups this one held.
             closeSession();
         }
     }
 
-    private void reply(Message m, String text) throws JMSException {
+    private static void reply(JMSContext session, Message m, String text) throws JMSException {
         Destination to = m.getJMSReplyTo();
         if (to == null) {
             return;
@@ -227,15 +211,7 @@ public final class JmsIngest implements AutoCloseable {
     }
 
     private void closeSession() {
-        try {
-            if (session != null) {
-                session.close();
-            }
-        } catch (RuntimeException ignored) {
-            // the broker takes the messages back when the session is gone
-        }
-        session = null;
-        consumer = null;
+        receiver.reset();
         if (fence != null) {
             fence.forget();
         }
