@@ -39,6 +39,7 @@ import java.util.List;
 
 import static io.storegateway.config.SettingRule.httpUrl;
 import static io.storegateway.config.SettingRule.matching;
+import static io.storegateway.config.SettingRule.noLongerRead;
 import static io.storegateway.config.SettingRule.number;
 import static io.storegateway.config.SettingRule.oneOf;
 import static io.storegateway.config.SettingRule.parsedBy;
@@ -172,9 +173,10 @@ public final class GatewaySettingRules {
 
                 wholeNumber(ConflictResolver.MAX_SKEW_MS, 0, 365 * DAY),
                 wholeNumber("gateway.changes.interval-ms", 100, 7 * DAY),
-                wholeNumber("gateway.changes.tick-ms", 10, HOUR),
+                noLongerRead("gateway.changes.tick-ms", "watch-hq asks for a poll of HQ's changes when HQ comes back"),
                 wholeNumber("gateway.reconcile.interval-ms", SECOND, 365 * DAY),
-                wholeNumber("gateway.reconcile.tick-ms", 10, HOUR),
+                noLongerRead("gateway.reconcile.tick-ms",
+                        "watch-hq asks for a reconciliation when HQ comes back, forward-to-hq for a consistency check when the backlog drains"),
 
                 wholeNumber(GatewayHealthChecks.PROBE_TIMEOUT_MS, 1, 60 * SECOND),
                 wholeNumber(ActivityHistory.SAMPLE_INTERVAL_MS, 100, HOUR),

@@ -82,4 +82,13 @@ class GatewaySettingRulesTest {
                 .extracting(Object::toString).containsExactly(
                         "gateway.management.port: must not be gateway.http.port (leave it unset to serve /observe on the HTTP port)");
     }
+
+    @Test
+    void theTicksNoLongerReadStillLetAStoreThatSetsThemStart() {
+        GatewaySettings s = GatewaySettings.of(Map.of("gateway.changes.tick-ms", "1000", "gateway.reconcile.tick-ms", "2000"));
+
+        assertThat(GatewaySettingRules.problems(s)).isEmpty();
+        assertThat(GatewaySettingRules.ALL.rules()).filteredOn(r -> r.key().endsWith(".tick-ms"))
+                .extracting(r -> r.expects()).allSatisfy(e -> assertThat(e).startsWith("anything; no longer read"));
+    }
 }

@@ -92,6 +92,14 @@ public record SettingRule(String key, String expects, Function<String, String> c
     }
 
     /**
+     * A setting the gateway no longer reads: any value passes, so a store that still sets it starts as
+     * before, and the reference says why it has no effect.
+     */
+    public static SettingRule noLongerRead(String key, String why) {
+        return accepting(key, "anything; no longer read: " + why, v -> true);
+    }
+
+    /**
      * Good when {@code parse} (the code that reads the setting) takes it; else its own message, which
      * may say more than "must be" (the mirror's URL naming an H2 database says what to do instead).
      */

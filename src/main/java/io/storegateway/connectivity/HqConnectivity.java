@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * HQ's reachability as the {@code watch-hq} route sees it. A change is logged once and counted;
  * when HQ comes back, the listeners run at once (forwarding stops waiting and drains), rather than
- * at the next back-off tick.
+ * at the next back-off tick, and the exchange is marked ({@link #RETURNED}) so that the route sends
+ * the catch-up (HQ's changes, a reconciliation) on its way.
  */
 public final class HqConnectivity {
 
@@ -22,6 +23,9 @@ public final class HqConnectivity {
     /** How often watch-hq pings HQ (its route reads the key). */
     public static final String INTERVAL_MS = "gateway.connectivity.interval-ms";
     public static final long DEFAULT_INTERVAL_MS = 1000;
+
+    /** Exchange property set (true) by {@link #reachable} when HQ answered first, or again after an outage. */
+    public static final String RETURNED = "gatewayHqReturned";
 
     private static final Logger LOG = LoggerFactory.getLogger(HqConnectivity.class);
 
@@ -42,11 +46,14 @@ public final class HqConnectivity {
         onRestored.add(action);
     }
 
-    /** Route step: HQ's health check answered. */
-    public void reachable() {
+    /** Route step: HQ's health check answered. Marks the exchange ({@link #RETURNED}) when HQ was not online before. */
+    public void reachable(Exchange exchange) {
         State before = change(State.ONLINE);
         if (before == State.ONLINE) {
             return;
+        }
+        if (exchange != null) {
+            exchange.setProperty(RETURNED, true);
         }
         if (before == State.OFFLINE) {
             LOG.atInfo().addKeyValue("event", "online").log("HQ is reachable again; forwarding the backlog now");

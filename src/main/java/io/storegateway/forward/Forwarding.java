@@ -40,7 +40,6 @@ public record Forwarding(ForwardBackoff backoff, ForwardStats stats, CircuitBrea
         shutdown.add("settled notices", notices);
         HqAnswerApplier applier = new HqAnswerApplier(mirror.writer(), resolver, request, backoff, accessAlert, stats, notices,
                 mirror.changes());
-        batches.whenDrained(mirror.reconciliation()::backlogDrained);
         batches.whenDrained(mirror.upkeep()::soon);
         HqConnectivity connectivity = new HqConnectivity(clock);
         // HQ is back: drain now, not at the next back-off tick or when the breaker's wait is over.
@@ -50,9 +49,8 @@ public record Forwarding(ForwardBackoff backoff, ForwardStats stats, CircuitBrea
                 breaker.transitionToClosedState();
             }
         });
-        // ...and catch up with what changed at HQ meanwhile.
-        connectivity.onRestored(mirror.changes()::request);
-        connectivity.onRestored(mirror.reconciliation()::request);
+        // The catch-up with what changed at HQ meanwhile (its changes, a reconciliation) is in the
+        // route files: watch-hq sends it on its way.
         HqCallFailure callFailure = new HqCallFailure(new BatchNarrower(request, applier, batches), batches);
         return new Forwarding(backoff, stats, breaker, accessAlert, batches, request, applier, callFailure, resolver, notices,
                 connectivity);

@@ -162,6 +162,8 @@ public final class OutboundBatches implements AutoCloseable {
             if (tookSinceDrained && inFlight() == 0) {
                 tookSinceDrained = false;
                 onDrained.run();
+                // the backlog has drained: forward-to-hq's filter sends the consistency check on its way
+                exchange.setProperty("gatewayBacklogDrained", true);
             }
             nothingPolled(exchange);
             return;

@@ -5,13 +5,11 @@ import io.storegateway.hq.ProductRecord;
 import io.storegateway.tasks.BackgroundTasks;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Brings edits made at HQ (new prices, new products) into the mirror: HQ's changes since the cursor ({@link HqFeeds}),
@@ -33,47 +31,14 @@ public final class HqChangesPoller {
     private final SyncState state;
     private final HqFeeds hq;
     private final Clock clock;
-    private final long intervalMs;
-    private final AtomicBoolean requested = new AtomicBoolean(true);
-    private volatile long nextPollAt;
 
-    public HqChangesPoller(MirrorDatabase db, Products products, SyncState state, HqFeeds hq, long intervalMs, Clock clock,
-                           BackgroundTasks tasks) {
+    public HqChangesPoller(MirrorDatabase db, Products products, SyncState state, HqFeeds hq, Clock clock, BackgroundTasks tasks) {
         this.tasks = tasks;
         this.db = db;
         this.products = products;
         this.state = state;
         this.hq = hq;
         this.clock = clock;
-        this.intervalMs = intervalMs;
-    }
-
-    /** Poll at the next tick, not at the end of the interval (HQ just came back). */
-    public void request() {
-        requested.set(true);
-    }
-
-    /** Route step (a short tick): polls when a poll was asked for (at start, and when HQ came back). */
-    public void pollIfRequested(Exchange exchange) throws Exception {
-        if (requested.getAndSet(false)) {
-            try {
-                poll(exchange.getContext());
-            } catch (Exception e) {
-                requested.set(true); // HQ went away again: try at the next tick
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * Route step (a short tick): polls when the interval is over or a poll was requested. The shipped
-     * route no longer calls it (its timer has the interval itself); kept for route files edited before.
-     */
-    public void pollIfDue(Exchange exchange) throws Exception {
-        if (requested.getAndSet(false) || clock.millis() >= nextPollAt) {
-            nextPollAt = clock.millis() + intervalMs;
-            poll(exchange.getContext());
-        }
     }
 
     /**

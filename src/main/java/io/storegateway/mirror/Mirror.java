@@ -53,8 +53,7 @@ public record Mirror(MirrorDatabase database, MirrorUpkeep upkeep, AcceptedUpdat
         MirrorWriter writer = new MirrorWriter(db, accepted, products, conflicts, clock);
         HqFeeds hq = new HqFeeds();
         Reconciliation reconciliation = new Reconciliation(db, products, accepted, syncState, hq, clock, tasks);
-        HqChangesPoller changes = new HqChangesPoller(db, products, syncState, hq,
-                settings.getLong("gateway.changes.interval-ms", 30_000), clock, tasks);
+        HqChangesPoller changes = new HqChangesPoller(db, products, syncState, hq, clock, tasks);
         CatalogueLoader catalogue = new CatalogueLoader(db, products, hq, clock, tasks);
         return new Mirror(db, upkeep, accepted, conflicts, views, writer, catalogue, changes, reconciliation);
     }

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -49,8 +48,6 @@ public final class Reconciliation {
     private final AtomicReference<ObjectNode> last = new AtomicReference<>();
     private final AtomicReference<ObjectNode> lastCheck = new AtomicReference<>();
     private final AtomicLong driftFound = new AtomicLong();
-    private final AtomicBoolean requested = new AtomicBoolean();
-    private final AtomicBoolean checkDue = new AtomicBoolean();
     private final BackgroundTasks tasks;
 
     public Reconciliation(MirrorDatabase db, Products products, AcceptedUpdates updates, SyncState state, HqFeeds hq, Clock clock,
@@ -64,49 +61,27 @@ public final class Reconciliation {
         this.clock = clock;
     }
 
-    /** Ask for a reconciliation at the next tick of the route (after a reconnect), without waiting for it. */
-    public void request() {
-        requested.set(true);
-    }
-
-    /** Forwarding drained the backlog: a consistency check is due at the next tick. */
-    public void backlogDrained() {
-        checkDue.set(true);
-    }
-
-    /** Route step (timer): runs what was asked for since the last tick. */
-    public void runDue(Exchange exchange) throws Exception {
-        if (requested.getAndSet(false)) {
-            try {
-                run(exchange.getContext(), true);
-            } catch (Exception e) {
-                requested.set(true); // HQ went away again: try at the next tick
-                throw e;
-            }
-        } else if (checkDue.getAndSet(false)) {
-            ObjectNode check;
-            try {
-                check = run(exchange.getContext(), false);
-            } catch (Exception e) {
-                checkDue.set(true);
-                throw e;
-            }
-            lastCheck.set(check);
-            if (check.path("drift").asLong() > 0) {
-                LOG.atWarn().addKeyValue("event", "consistency-drift")
-                        .log("Consistency check after sync: the mirror differs from HQ in {} product(s) ({} missing, {} different, {} extra); "
-                                + "the next reconciliation corrects it", check.path("drift").asLong(), check.path("missing").asLong(),
-                                check.path("different").asLong(), check.path("extra").asLong());
-            } else {
-                LOG.atInfo().addKeyValue("event", "consistency-ok")
-                        .log("Consistency check after sync: the mirror equals HQ ({} products)", check.path("checked").asLong());
-            }
-        }
-    }
-
-    /** Route step (schedule): a full reconciliation that corrects the mirror. */
+    /** Route step (the schedule, and HQ answering first or again): a full reconciliation that corrects the mirror. */
     public void reconcile(Exchange exchange) throws Exception {
         run(exchange.getContext(), true);
+    }
+
+    /**
+     * Route step (the backlog has drained): a consistency check, which compares the mirror with HQ and
+     * reports (logged, {@link #lastConsistencyCheck()}) without correcting anything.
+     */
+    public void checkConsistency(Exchange exchange) throws Exception {
+        ObjectNode check = run(exchange.getContext(), false);
+        lastCheck.set(check);
+        if (check.path("drift").asLong() > 0) {
+            LOG.atWarn().addKeyValue("event", "consistency-drift")
+                    .log("Consistency check after sync: the mirror differs from HQ in {} product(s) ({} missing, {} different, {} extra); "
+                            + "the next reconciliation corrects it", check.path("drift").asLong(), check.path("missing").asLong(),
+                            check.path("different").asLong(), check.path("extra").asLong());
+        } else {
+            LOG.atInfo().addKeyValue("event", "consistency-ok")
+                    .log("Consistency check after sync: the mirror equals HQ ({} products)", check.path("checked").asLong());
+        }
     }
 
     /** Compares (and when {@code correct}, fixes) the whole mirror against HQ. */

@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +152,39 @@ class HqChangesTest {
     }
 
     @Test
+    void whenHqAnswersAgainItsChangesArePolledAndTheMirrorReconciledWithoutWaitingForTheSchedules() throws Exception {
+        // Both schedules far off (an hour, and six hours as shipped): what runs here, runs because HQ answered.
+        t = TestGateway.started("changes-return", 10, Map.of("gateway.changes.interval-ms", "3600000"));
+        TerminalClient terminal = t.terminal();
+        awaitStartupReconciliation();
+        // HQ answering first, at start, sent the first poll too: it stored the cursor.
+        await().atMost(Duration.ofSeconds(10)).until(() -> cursor() != null);
+        String cursorBefore = cursor();
+
+        t.hq.stop();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !t.gateway().connectivity().online());
+        // Meanwhile HQ edits a product, and the mirror drifts from HQ in another.
+        t.hq.editAtHq(TestGateway.STORE, new ProductRecord("SKU-0006", null, new BigDecimal("6.06"), 100, 0, null, false));
+        sql("UPDATE product SET quantity = 42 WHERE sku = 'SKU-0009'");
+        Instant back = Instant.now();
+        t.hq.start();
+
+        // The changes feed was read (the cursor moved past HQ's edit)...
+        await().atMost(Duration.ofSeconds(15)).until(() -> !cursorBefore.equals(cursor()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> terminal.product("SKU-0006").path("version").asLong() == 2);
+        assertThat(terminal.product("SKU-0006").path("price").decimalValue()).isEqualByComparingTo("6.06");
+        // ...and a full reconciliation ran, which corrected the drift.
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            JsonNode s = t.gateway().status().toJson();
+            return s.path("lastReconcileAt").isTextual() && !Instant.parse(s.path("lastReconcileAt").asText()).isBefore(back);
+        });
+        JsonNode reconcile = t.gateway().status().toJson().path("lastReconcile");
+        assertThat(reconcile.path("corrects").asBoolean()).as(reconcile.toString()).isTrue();
+        assertThat(terminal.product("SKU-0009").path("quantity").asLong()).isEqualTo(100);
+        assertThat(audit("SKU-0009", Reconciliation.SOURCE)).containsExactly(new Audit("quantity", "42", "100"));
+    }
+
+    @Test
     void theChangesCursorSurvivesARestart() throws Exception {
         t = TestGateway.started("changes-restart", 10, Map.of());
         TerminalClient terminal = t.terminal();
@@ -165,8 +199,8 @@ class HqChangesTest {
         String reconcileBefore = t.gateway().status().toJson().path("lastReconcileAt").asText();
 
         // Put SKU-0002 back to before HQ's edit. Were the change fetched again after the restart (cursor
-        // lost), it would be written again with HQ_CHANGE audit rows by the first poll (1 s after start);
-        // with the cursor kept, only the reconciliation on start (2 s after start) puts it right.
+        // lost), it would be written again with HQ_CHANGE audit rows by the poll when HQ first answers;
+        // with the cursor kept, only the reconciliation sent at the same moment puts it right.
         sql("UPDATE product SET price = " + oldPrice + ", version = 1 WHERE sku = 'SKU-0002'");
         assertThat(terminal.product("SKU-0002").path("version").asLong()).isEqualTo(1);
 

@@ -251,7 +251,8 @@ class ReconciliationTest {
     @Test
     void afterAnOutageTheDriftIsReportedAndTheCheckRunsOnceTheBacklogHasDrained() throws Exception {
         // The routes log a failed run at DEBUG only; show it, so a check that failed is visible in the output.
-        for (String name : List.of("reconcile-when-due", "poll-hq-changes", "reconcile-on-schedule")) {
+        for (String name : List.of("reconcile-when-hq-returns", "check-consistency-when-drained", "poll-hq-changes",
+                "poll-hq-changes-when-hq-returns", "reconcile-on-schedule")) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(ch.qos.logback.classic.Level.DEBUG);
         }
         t = TestGateway.started("recon-outage", 10, Map.of());
