@@ -158,6 +158,13 @@ class HqAnswerApplierTest {
 
     // --- the batch, HQ's answers, the applier
 
+    /** The mirror has HQ's version 1 of the product (through HQ's changes): the base of the store's updates. */
+    private void mirrorHasHqsVersion1() throws Exception {
+        hqChanges.add(record("1.00", 10, 1, NOW.minusSeconds(3600)));
+        changes.poll(camel);
+    }
+
+
     private void useResolver(ConflictPolicy policy) {
         resolver = new ConflictResolver(ConflictPolicies.from(GatewaySettings.of(Map.of("gateway.conflict.policy", policy.name()))),
                 Duration.ofMinutes(5));
@@ -437,8 +444,7 @@ class HqAnswerApplierTest {
     @Test
     void theStoresOwnSaleInTheBatchDoesNotMakeHqWinAPriceHqNeverChanged() throws Exception {
         useResolver(ConflictPolicy.HQ_WINS);
-        hqChanges.add(record("1.00", 10, 1, NOW.minusSeconds(3600)));
-        changes.poll(camel); // the mirror has HQ's version 1, the base of the store's updates
+        mirrorHasHqsVersion1();
         InventoryUpdate sold = sale("sold", -3);
         InventoryUpdate price = setPrice("p", "3.33", NOW.minusSeconds(7200));
         hq = u -> result(u, Status.APPLIED, record("3.33", 7, 3, NOW));
@@ -453,12 +459,47 @@ class HqAnswerApplierTest {
     }
 
     @Test
+    void lastWriteWinsComparesWithHqsChangeOfTheFieldNotWithTheRecordsTime() throws Exception {
+        Instant hqChangedPrice = NOW.minusSeconds(120);
+        mirrorHasHqsVersion1();
+        hqChanges.add(record("9.99", 10, 2, hqChangedPrice)); // HQ's price change, fetched while settling
+        InventoryUpdate sold = sale("sold", -1); // applied first: moves HQ's record time past the store's price change
+        InventoryUpdate price = setPrice("p", "1.11", hqChangedPrice.plusMillis(1));
+        hq = u -> result(u, Status.APPLIED, record("1.11", 9, 4, NOW));
+
+        applier().settle(camel, batch(sold, price), List.of(result(sold, Status.APPLIED, record("9.99", 9, 3, NOW)),
+                result(price, Status.CONFLICT, record("9.99", 9, 3, NOW))));
+
+        assertThat(resolver.conflictsSeen()).as("a true conflict: HQ changed the price").isEqualTo(1);
+        assertThat(resent).as("the store's change is the later one").containsExactly(price.forcedOnto(3));
+        assertThat(row(price).status()).isEqualTo(UpdateStatus.APPLIED);
+        assertThat(mirrored().price()).isEqualByComparingTo("1.11");
+    }
+
+    @Test
+    void lastWriteWinsDecidesARedeliveredBatchAsTheFirstTry() throws Exception {
+        // As above, but the first try's re-send failed: HQ now answers DUPLICATE to the sale.
+        Instant hqChangedPrice = NOW.minusSeconds(120);
+        mirrorHasHqsVersion1();
+        hqChanges.add(record("9.99", 10, 2, hqChangedPrice));
+        hqChanges.add(record("9.99", 9, 3, NOW)); // the store's sale, as HQ's changes show it
+        InventoryUpdate sold = sale("sold", -1);
+        InventoryUpdate price = setPrice("p", "1.11", hqChangedPrice.plusMillis(1));
+        hq = u -> result(u, Status.APPLIED, record("1.11", 9, 4, NOW));
+
+        applier().settle(camel, batch(sold, price), List.of(result(sold, Status.DUPLICATE, record("9.99", 9, 3, NOW)),
+                result(price, Status.CONFLICT, record("9.99", 9, 3, NOW))));
+
+        assertThat(resent).containsExactly(price.forcedOnto(3));
+        assertThat(row(price).status()).isEqualTo(UpdateStatus.APPLIED);
+    }
+
+    @Test
     void aRedeliveredBatchDecidesItsConflictAsTheFirstTryWould() throws Exception {
         // The first try's re-send failed, so the batch came back: HQ now answers DUPLICATE to the store's
         // sale, whose version is then no longer known as the store's own; HQ's changes tell it instead.
         useResolver(ConflictPolicy.HQ_WINS);
-        hqChanges.add(record("1.00", 10, 1, NOW.minusSeconds(3600)));
-        changes.poll(camel);
+        mirrorHasHqsVersion1();
         InventoryUpdate sold = sale("sold", -3);
         InventoryUpdate price = setPrice("p", "3.33", NOW.minusSeconds(7200));
         hqChanges.add(record("1.00", 7, 2, NOW)); // the sale, as HQ's changes feed shows it
@@ -475,8 +516,7 @@ class HqAnswerApplierTest {
     @Test
     void hqsOwnChangeOfTheFieldIsATrueConflict() throws Exception {
         useResolver(ConflictPolicy.HQ_WINS);
-        hqChanges.add(record("1.00", 10, 1, NOW.minusSeconds(3600)));
-        changes.poll(camel);
+        mirrorHasHqsVersion1();
         hqChanges.add(record("9.99", 10, 2, NOW.minusSeconds(60))); // HQ's price change, fetched while settling
         InventoryUpdate price = setPrice("p", "3.33", NOW.minusSeconds(10));
 
