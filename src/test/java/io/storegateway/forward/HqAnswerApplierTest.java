@@ -158,6 +158,21 @@ class HqAnswerApplierTest {
 
     // --- the batch, HQ's answers, the applier
 
+    /**
+     * Policy HQ_WINS, the mirror at HQ's version 1: settles a batch of a sale, answered {@code saleStatus},
+     * and a price change HQ answers CONFLICT, both with HQ at {@code hqVersion}. Returns the price change.
+     */
+    private InventoryUpdate saleThenPriceUnderHqWins(Status saleStatus, long hqVersion) throws Exception {
+        useResolver(ConflictPolicy.HQ_WINS);
+        mirrorHasHqsVersion1();
+        InventoryUpdate sold = sale("sold", -3);
+        InventoryUpdate price = setPrice("p", "3.33", NOW.minusSeconds(7200));
+        applier().settle(camel, batch(sold, price), List.of(result(sold, saleStatus, record("1.00", 7, hqVersion, NOW)),
+                result(price, Status.CONFLICT, record("1.00", 7, hqVersion, NOW))));
+        return price;
+    }
+
+
     /** The mirror has HQ's version 1 of the product (through HQ's changes): the base of the store's updates. */
     private void mirrorHasHqsVersion1() throws Exception {
         hqChanges.add(record("1.00", 10, 1, NOW.minusSeconds(3600)));
@@ -443,14 +458,9 @@ class HqAnswerApplierTest {
 
     @Test
     void theStoresOwnSaleInTheBatchDoesNotMakeHqWinAPriceHqNeverChanged() throws Exception {
-        useResolver(ConflictPolicy.HQ_WINS);
-        mirrorHasHqsVersion1();
-        InventoryUpdate sold = sale("sold", -3);
-        InventoryUpdate price = setPrice("p", "3.33", NOW.minusSeconds(7200));
         hq = u -> result(u, Status.APPLIED, record("3.33", 7, 3, NOW));
 
-        applier().settle(camel, batch(sold, price), List.of(result(sold, Status.APPLIED, record("1.00", 7, 2, NOW)),
-                result(price, Status.CONFLICT, record("1.00", 7, 2, NOW))));
+        InventoryUpdate price = saleThenPriceUnderHqWins(Status.APPLIED, 2);
 
         assertThat(resolver.conflictsSeen()).as("no true conflict, whatever the policy").isZero();
         assertThat(resent).containsExactly(price.forcedOnto(2));
@@ -478,11 +488,11 @@ class HqAnswerApplierTest {
 
     @Test
     void lastWriteWinsDecidesARedeliveredBatchAsTheFirstTry() throws Exception {
-        // As above, but the first try's re-send failed: HQ now answers DUPLICATE to the sale.
+        // As above, but the first try's re-send failed: HQ now answers DUPLICATE to the sale, and its
+        // changes feed lists only edits made at HQ (docs/HQ-PROTOCOL.md), not the sale.
         Instant hqChangedPrice = NOW.minusSeconds(120);
         mirrorHasHqsVersion1();
         hqChanges.add(record("9.99", 10, 2, hqChangedPrice));
-        hqChanges.add(record("9.99", 9, 3, NOW)); // the store's sale, as HQ's changes show it
         InventoryUpdate sold = sale("sold", -1);
         InventoryUpdate price = setPrice("p", "1.11", hqChangedPrice.plusMillis(1));
         hq = u -> result(u, Status.APPLIED, record("1.11", 9, 4, NOW));
@@ -497,20 +507,24 @@ class HqAnswerApplierTest {
     @Test
     void aRedeliveredBatchDecidesItsConflictAsTheFirstTryWould() throws Exception {
         // The first try's re-send failed, so the batch came back: HQ now answers DUPLICATE to the store's
-        // sale, whose version is then no longer known as the store's own; HQ's changes tell it instead.
-        useResolver(ConflictPolicy.HQ_WINS);
-        mirrorHasHqsVersion1();
-        InventoryUpdate sold = sale("sold", -3);
-        InventoryUpdate price = setPrice("p", "3.33", NOW.minusSeconds(7200));
-        hqChanges.add(record("1.00", 7, 2, NOW)); // the sale, as HQ's changes feed shows it
+        // sale, and its changes feed does not list the sale (only edits made at HQ).
         hq = u -> result(u, Status.APPLIED, record("3.33", 7, 3, NOW));
 
-        applier().settle(camel, batch(sold, price), List.of(result(sold, Status.DUPLICATE, record("1.00", 7, 2, NOW)),
-                result(price, Status.CONFLICT, record("1.00", 7, 2, NOW))));
+        InventoryUpdate price = saleThenPriceUnderHqWins(Status.DUPLICATE, 2);
 
         assertThat(resolver.conflictsSeen()).isZero();
         assertThat(resent).containsExactly(price.forcedOnto(2));
         assertThat(row(price).status()).isEqualTo(UpdateStatus.APPLIED);
+    }
+
+    @Test
+    void versionsMoreThanTheBatchsEarlierAppliedUpdatesMakeATrueConflict() throws Exception {
+        // One update HQ applied on an earlier try cannot explain three versions HQ's changes do not list.
+        InventoryUpdate price = saleThenPriceUnderHqWins(Status.DUPLICATE, 4);
+
+        assertThat(resolver.conflictsSeen()).isEqualTo(1);
+        assertThat(row(price).status()).isEqualTo(UpdateStatus.CONFLICT);
+        assertThat(resent).isEmpty();
     }
 
     @Test
