@@ -20,8 +20,9 @@ import java.util.Set;
  * For a CONFLICT answer: did HQ, after the update's base version, change a field the update writes,
  * other than through this store's own updates? The mirror keeps, per field, HQ's last change that did
  * not come from this store. It must have seen every version up to HQ's: versions it has not are this
- * batch's own applied updates, or else HQ's changes are fetched first; if some version is still
- * unaccounted for, the answer is "unknown" and the conflict is settled as a true one. It never guesses.
+ * batch's own applied updates, or else HQ's changes are fetched first (then a version still missing may
+ * be one of the batch's updates HQ applied on an earlier try, one each); if more are unaccounted for,
+ * the answer is "unknown" and the conflict is settled as a true one. It never guesses.
  */
 final class ForeignChangeLookup {
 
@@ -38,14 +39,18 @@ final class ForeignChangeLookup {
     /**
      * @param storeVersions the versions this batch's updates of the SKU reached (HQ's APPLIED answers), which
      *                      the mirror has not recorded yet
+     * @param appliedBefore how many of this batch's updates of the SKU HQ answered DUPLICATE: it applied them
+     *                      on an earlier try of the batch (whose answer was lost or not settled), one version
+     *                      each, which neither the mirror nor HQ's changes (edits made at HQ) know as the store's
      */
-    ForeignChanges since(CamelContext camel, InventoryUpdate update, ProductRecord hqNow, Set<Long> storeVersions) {
+    ForeignChanges since(CamelContext camel, InventoryUpdate update, ProductRecord hqNow, Set<Long> storeVersions,
+                         int appliedBefore) {
         if (update.baseVersion() == null) {
             return ForeignChanges.UNKNOWN;
         }
         long base = update.baseVersion();
         Optional<Products.Row> row = mirror.row(update.sku());
-        if (row.isEmpty() || !accountedFor(row.get(), base, hqNow.version(), storeVersions)) {
+        if (row.isEmpty() || unaccounted(row.get(), base, hqNow.version(), storeVersions) > 0) {
             try {
                 changes.poll(camel);
             } catch (Exception e) {
@@ -53,7 +58,9 @@ final class ForeignChangeLookup {
                 return ForeignChanges.UNKNOWN;
             }
             row = mirror.row(update.sku());
-            if (row.isEmpty() || !accountedFor(row.get(), base, hqNow.version(), storeVersions)) {
+            // HQ's edits are in the mirror now: a version still unknown can be one of the batch's updates
+            // HQ applied on an earlier try (before, it made every redelivered batch's conflict a true one)
+            if (row.isEmpty() || unaccounted(row.get(), base, hqNow.version(), storeVersions) > appliedBefore) {
                 return ForeignChanges.UNKNOWN;
             }
         }
@@ -77,14 +84,15 @@ final class ForeignChangeLookup {
         return latest == null ? ForeignChanges.NONE : ForeignChanges.latestAt(latest);
     }
 
-    /** Every version after what the mirror has, up to HQ's, is one of this batch's own. */
-    private static boolean accountedFor(Products.Row row, long base, long hqVersion, Set<Long> storeVersions) {
+    /** How many versions after what the mirror has, up to HQ's, are not one of this batch's own. */
+    private static long unaccounted(Products.Row row, long base, long hqVersion, Set<Long> storeVersions) {
+        long n = 0;
         for (long v = Math.max(row.record().version(), base) + 1; v <= hqVersion; v++) {
             if (!storeVersions.contains(v)) {
-                return false;
+                n++;
             }
         }
-        return true;
+        return n;
     }
 
     /** The fields an update sets. */

@@ -82,7 +82,7 @@ public final class HqAnswerApplier {
             HqVerdict verdict = new HqVerdict(q.update(), q.channel(), q.receivedAt(), r);
             if (r.status() == UpdateResult.Status.CONFLICT && r.record() != null) {
                 ConflictResolver.ForeignChanges since = foreign.since(camel, q.update(), r.record(),
-                        storeVersions(batch, results, q.update().sku()));
+                        storeVersions(batch, results, q.update().sku()), appliedBefore(batch, results, q.update().sku()));
                 ConflictResolver.Decision d = resolver.decide(q.update(), q.receivedAt(), r.record(), since);
                 storeWins[i] = d.outcome() == ConflictResolver.Outcome.STORE_WINS;
                 verdict = new HqVerdict(q.update(), q.channel(), q.receivedAt(), r, d.reason(),
@@ -171,6 +171,17 @@ public final class HqAnswerApplier {
             }
         }
         return versions;
+    }
+
+    /** How many of this batch's updates of a SKU HQ had applied on an earlier try (its DUPLICATE answers). */
+    static int appliedBefore(Batch batch, List<UpdateResult> results, String sku) {
+        int n = 0;
+        for (int j = 0; j < batch.size(); j++) {
+            if (results.get(j).status() == UpdateResult.Status.DUPLICATE && batch.updates().get(j).update().sku().equals(sku)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**

@@ -6,7 +6,6 @@ import io.storegateway.update.UpdateType;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -43,15 +42,5 @@ class ConflictPoliciesTest {
     void aBadPolicyNamesTheKey() {
         assertThatThrownBy(() -> ConflictPolicies.from(GatewaySettings.of(Map.of("gateway.conflict.policy.SET_PRICE", "SOMETIMES"))))
                 .hasMessageContaining("gateway.conflict.policy.SET_PRICE").hasMessageContaining("SOMETIMES");
-    }
-
-    @Test
-    void aTerminalClockTooFarAheadIsTakenAsTheReceiveTime() {
-        ConflictResolver r = new ConflictResolver(ConflictPolicies.from(GatewaySettings.of(Map.of())), Duration.ofMinutes(5));
-        Instant received = Instant.parse("2026-11-27T10:00:00Z");
-
-        assertThat(r.effectiveTime(received.plus(Duration.ofMinutes(4)), received)).isEqualTo(received.plus(Duration.ofMinutes(4)));
-        assertThat(r.effectiveTime(received.plus(Duration.ofDays(1)), received)).isEqualTo(received);
-        assertThat(r.clampedClocks()).isEqualTo(1);
     }
 }

@@ -9,8 +9,6 @@ import io.storegateway.update.UpdateJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -25,8 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Each conflict policy against a real concurrent edit: the store changes a product while HQ is
- * away, HQ changes the same product meanwhile (through the simulator), then HQ comes back.
+ * Conflicts on the whole path, against a real concurrent edit: the store changes a product while HQ
+ * is away, HQ changes the same product meanwhile (through the simulator), then HQ comes back; the
+ * outcome reaches the terminal's API, the mirror, the metrics and, for a person to decide, the admin
+ * API. Which side each policy lets win is decided in ConflictResolverTest, and what settling does with
+ * each decision (mirror, re-send, park) in HqAnswerApplierTest; the forced re-send end to end is in
+ * ForcedResendTest.
  */
 @ExtendWith(ClosesTestGateways.class)
 class ConflictResolutionTest {
@@ -71,76 +73,26 @@ class ConflictResolutionTest {
     }
 
     @Test
-    void hqWinsKeepsHqsRecordAndSaysTheStoresChangeWasOverridden() {
-        start("conflict-hq-wins", Map.of("gateway.conflict.policy", "HQ_WINS"));
-        storeSetsPrice("hq-wins-1", "1.11", Instant.now());
-        hqSetsPrice("9.99");
-
-        JsonNode update = settled("hq-wins-1");
-
-        assertThat(update.path("status").asText()).isEqualTo("CONFLICT");
-        assertThat(update.path("reason").asText()).contains("overridden by HQ").contains("HQ_WINS");
-        assertThat(t.hq.product(TestGateway.STORE, SKU).orElseThrow().price()).isEqualByComparingTo("9.99");
-        assertMirrorEqualsHq();
-    }
-
-    @Test
-    void storeWinsSendsTheChangeAgainForcedOntoHqsVersion() {
-        start("conflict-store-wins", Map.of("gateway.conflict.policy", "STORE_WINS"));
-        storeSetsPrice("store-wins-1", "1.11", Instant.now().minus(Duration.ofHours(1)));
-        hqSetsPrice("9.99");
-
-        JsonNode update = settled("store-wins-1");
-
-        assertThat(update.path("status").asText()).isEqualTo("APPLIED");
-        ProductRecord hq = t.hq.product(TestGateway.STORE, SKU).orElseThrow();
-        assertThat(hq.price()).isEqualByComparingTo("1.11");
-        assertThat(hq.version()).isEqualTo(3);
-        assertMirrorEqualsHq();
-    }
-
-    @Test
-    void lastWriteWinsGivesTheStoreALaterChange() {
-        start("conflict-lww-store", Map.of());
-        hqSetsPrice("9.99");
-        storeSetsPrice("lww-store-1", "1.11", Instant.now().plusSeconds(60));
-
-        assertThat(settled("lww-store-1").path("status").asText()).isEqualTo("APPLIED");
-        assertThat(t.hq.product(TestGateway.STORE, SKU).orElseThrow().price()).isEqualByComparingTo("1.11");
-        assertMirrorEqualsHq();
-    }
-
-    @Test
-    void lastWriteWinsGivesHqALaterChange() {
-        start("conflict-lww-hq", Map.of());
-        storeSetsPrice("lww-hq-1", "1.11", Instant.now().minus(Duration.ofMinutes(10)));
-        hqSetsPrice("9.99");
-
-        JsonNode update = settled("lww-hq-1");
-
-        assertThat(update.path("status").asText()).isEqualTo("CONFLICT");
-        assertThat(update.path("reason").asText()).contains("LAST_WRITE_WINS");
-        assertThat(t.hq.product(TestGateway.STORE, SKU).orElseThrow().price()).isEqualByComparingTo("9.99");
-        assertMirrorEqualsHq();
-    }
-
-    @Test
     void aTerminalClockFarInTheFutureCannotWinLastWriteWins() {
         start("conflict-skew", Map.of());
         // The terminal claims tomorrow; HQ's edit comes after the gateway received the update.
         storeSetsPrice("skew-1", "1.11", Instant.now().plus(Duration.ofDays(1)));
         hqSetsPrice("9.99");
 
-        assertThat(settled("skew-1").path("status").asText()).isEqualTo("CONFLICT");
+        JsonNode update = settled("skew-1");
+
+        assertThat(update.path("status").asText()).isEqualTo("CONFLICT");
+        assertThat(update.path("reason").asText()).contains("overridden by HQ").contains("LAST_WRITE_WINS");
         assertThat(t.hq.product(TestGateway.STORE, SKU).orElseThrow().price()).isEqualByComparingTo("9.99");
+        assertMirrorEqualsHq();
         assertThat(new TerminalClient(t.baseUrl(), null).get("/observe/metrics").body())
                 .contains("gateway_conflict_clamped_clocks_total 1.0");
     }
 
-    @ParameterizedTest
-    @EnumSource(ConflictPolicy.class)
-    void quantityDeltasNeverConflictUnderAnyPolicy(ConflictPolicy policy) {
-        start("conflict-delta-" + policy, Map.of("gateway.conflict.policy", policy.name()));
+    @Test
+    void aQuantityDeltaMadeOfflineKeepsItsEffectOnHqsEdit() {
+        // The policy is never asked (HQ answers APPLIED): HqAnswerApplierTest.answersOtherThanConflictNeverAskThePolicy.
+        start("conflict-delta", Map.of());
         // HQ sets 10 while the store, offline, sells 3 (based on the version it last saw).
         t.hq.editAtHq(TestGateway.STORE, new ProductRecord(SKU, null, null, 10, 0, null, false));
         assertThat(terminal.post("{\"updateId\":\"sold-3\",\"terminalId\":\"till-1\",\"type\":\"ADJUST_QUANTITY\",\"sku\":\"" + SKU
