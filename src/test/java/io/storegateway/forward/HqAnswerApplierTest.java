@@ -100,7 +100,7 @@ class HqAnswerApplierTest {
         conflicts = new ConflictRecords(db);
         Products products = new Products();
         mirror = new MirrorWriter(db, updates, products, conflicts, CLOCK);
-        changes = new HqChangesPoller(db, products, new SyncState(db), new HqFeeds(), 60_000, CLOCK,
+        changes = new HqChangesPoller(db, products, new SyncState(db), new HqFeeds(), CLOCK,
                 new BackgroundTasks(() -> true, CLOCK));
         camel = new DefaultCamelContext();
         camel.addRoutes(new RouteBuilder() {
