@@ -22,7 +22,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * routes/reconcile-with-hq.camel.yaml as shipped, with the reconciliation bean replaced by a fake that
  * counts its runs and holds the first one until the test lets it go: events sent while a run is going
- * on coalesce (one waits, the others are dropped by the sender), as the flags before them did.
+ * on coalesce (one waits, the others are dropped by the sender), as the flags before them did, and a
+ * run that fails is sent again until one works.
  */
 @CamelMainTest
 class ReconcileWithHqRouteTest {
@@ -57,6 +58,29 @@ class ReconcileWithHqRouteTest {
         assertThat(reconciliation.checks).hasValue(0);
     }
 
+    @Test
+    void aReconciliationThatFailsIsSentAgainUntilItWorksAndThenNotAgain() {
+        reconciliation.release.countDown();
+        reconciliation.failuresLeft.set(2);
+
+        camel.createProducerTemplate().sendBody("seda:reconcile-now?discardWhenFull=true", "HQ is back");
+
+        // two failures, each sent again 2 s later, then one that works
+        await().atMost(Duration.ofSeconds(15)).until(() -> reconciliation.reconciliations.get() == 3);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> reconciliation.reconciliations.get() == 3);
+    }
+
+    @Test
+    void aConsistencyCheckThatFailsIsSentAgain() {
+        reconciliation.release.countDown();
+        reconciliation.failuresLeft.set(1);
+
+        camel.createProducerTemplate().sendBody("seda:backlog-drained?discardWhenFull=true", "drained");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> reconciliation.checks.get() == 2);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> reconciliation.checks.get() == 2);
+    }
+
     private void assertCoalesces(String uri, AtomicInteger runs) {
         ProducerTemplate producer = camel.createProducerTemplate();
         producer.sendBody(uri, "first");
@@ -73,10 +97,14 @@ class ReconcileWithHqRouteTest {
         await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> runs.get() == 2);
     }
 
-    /** The two route steps the seda routes call; the first call of either waits for {@link #release}. */
+    /**
+     * The two route steps the seda routes call; the first call of either waits for {@link #release}, and
+     * the first {@link #failuresLeft} calls fail.
+     */
     public static final class FakeReconciliation {
         final AtomicInteger checks = new AtomicInteger();
         final AtomicInteger reconciliations = new AtomicInteger();
+        final AtomicInteger failuresLeft = new AtomicInteger();
         final CountDownLatch release = new CountDownLatch(1);
 
         public void reconcile(Exchange exchange) throws InterruptedException {
@@ -89,6 +117,9 @@ class ReconcileWithHqRouteTest {
 
         private void run(AtomicInteger runs) throws InterruptedException {
             runs.incrementAndGet();
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new IllegalStateException("HQ went away again");
+            }
             assertThat(release.await(30, TimeUnit.SECONDS)).as("released by the test").isTrue();
         }
     }
