@@ -60,25 +60,23 @@ class ReconcileWithHqRouteTest {
 
     @Test
     void aReconciliationThatFailsIsSentAgainUntilItWorksAndThenNotAgain() {
-        reconciliation.release.countDown();
-        reconciliation.failuresLeft.set(2);
-
-        camel.createProducerTemplate().sendBody("seda:reconcile-now?discardWhenFull=true", "HQ is back");
-
-        // two failures, each sent again 2 s later, then one that works
-        await().atMost(Duration.ofSeconds(15)).until(() -> reconciliation.reconciliations.get() == 3);
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> reconciliation.reconciliations.get() == 3);
+        assertSentAgainUntilItWorks("seda:reconcile-now?discardWhenFull=true", 2, reconciliation.reconciliations);
     }
 
     @Test
     void aConsistencyCheckThatFailsIsSentAgain() {
+        assertSentAgainUntilItWorks("seda:backlog-drained?discardWhenFull=true", 1, reconciliation.checks);
+    }
+
+    /** One event, {@code failures} failed runs (each sent again 2 s later), then one that works and no more. */
+    private void assertSentAgainUntilItWorks(String uri, int failures, AtomicInteger runs) {
         reconciliation.release.countDown();
-        reconciliation.failuresLeft.set(1);
+        reconciliation.failuresLeft.set(failures);
 
-        camel.createProducerTemplate().sendBody("seda:backlog-drained?discardWhenFull=true", "drained");
+        camel.createProducerTemplate().sendBody(uri, "event");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> reconciliation.checks.get() == 2);
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> reconciliation.checks.get() == 2);
+        await().atMost(Duration.ofSeconds(5L + 3L * failures)).until(() -> runs.get() == failures + 1);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> runs.get() == failures + 1);
     }
 
     private void assertCoalesces(String uri, AtomicInteger runs) {
