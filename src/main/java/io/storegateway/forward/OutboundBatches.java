@@ -49,6 +49,8 @@ public final class OutboundBatches implements AutoCloseable {
     public static final String BATCH = "gatewayBatch";
     /** Exchange property with the batch size (0 when nothing was taken). */
     public static final String BATCH_SIZE_PROPERTY = "gatewayBatchSize";
+    /** Exchange property set (true) when a take finds the queue empty after updates were taken: the backlog has drained. */
+    public static final String BACKLOG_DRAINED = "gatewayBacklogDrained";
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboundBatches.class);
 
@@ -163,7 +165,7 @@ public final class OutboundBatches implements AutoCloseable {
                 tookSinceDrained = false;
                 onDrained.run();
                 // the backlog has drained: forward-to-hq's filter sends the consistency check on its way
-                exchange.setProperty("gatewayBacklogDrained", true);
+                exchange.setProperty(BACKLOG_DRAINED, true);
             }
             nothingPolled(exchange);
             return;

@@ -522,9 +522,7 @@ class HqAnswerApplierTest {
         // One update HQ applied on an earlier try cannot explain three versions HQ's changes do not list.
         InventoryUpdate price = saleThenPriceUnderHqWins(Status.DUPLICATE, 4);
 
-        assertThat(resolver.conflictsSeen()).isEqualTo(1);
-        assertThat(row(price).status()).isEqualTo(UpdateStatus.CONFLICT);
-        assertThat(resent).isEmpty();
+        assertSettledAsATrueConflictHqWon(price);
     }
 
     @Test
@@ -536,8 +534,13 @@ class HqAnswerApplierTest {
 
         applier().settle(camel, batch(price), List.of(result(price, Status.CONFLICT, record("9.99", 10, 2, NOW.minusSeconds(60)))));
 
+        assertSettledAsATrueConflictHqWon(price);
+    }
+
+    /** The policy was asked (a true conflict), HQ won: the update is recorded CONFLICT and not sent again. */
+    private void assertSettledAsATrueConflictHqWon(InventoryUpdate u) {
         assertThat(resolver.conflictsSeen()).isEqualTo(1);
-        assertThat(row(price).status()).isEqualTo(UpdateStatus.CONFLICT);
+        assertThat(row(u).status()).isEqualTo(UpdateStatus.CONFLICT);
         assertThat(resent).isEmpty();
     }
 
