@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real gateway for integration tests: its own data directory under target/, free ports, the
@@ -183,6 +185,16 @@ public final class TestGateway implements AutoCloseable {
 
     public int brokerPort() {
         return settings().brokerPort();
+    }
+
+    /**
+     * gateway_forward_retries_total from /observe/metrics: failed HQ calls whose batch went back to the
+     * queue.
+     */
+    public double forwardRetries() {
+        String metrics = new TerminalClient(baseUrl(), null).get("/observe/metrics").body();
+        Matcher m = Pattern.compile("(?m)^gateway_forward_retries_total(?:\\{[^}]*})? (\\S+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     public TerminalClient terminal() {

@@ -44,11 +44,7 @@ public record Forwarding(ForwardBackoff backoff, ForwardStats stats, CircuitBrea
         HqConnectivity connectivity = new HqConnectivity(clock);
         // HQ is back: drain now, not at the next back-off tick or when the breaker's wait is over.
         connectivity.onRestored(backoff::retryNow);
-        connectivity.onRestored(() -> {
-            if (breaker.getState() != CircuitBreaker.State.CLOSED) {
-                breaker.transitionToClosedState();
-            }
-        });
+        connectivity.onRestored(() -> HqCircuitBreaker.forgetOutage(breaker));
         // The catch-up with what changed at HQ meanwhile (its changes, a reconciliation) is in the
         // route files: watch-hq sends it on its way.
         HqCallFailure callFailure = new HqCallFailure(new BatchNarrower(request, applier, batches), batches);

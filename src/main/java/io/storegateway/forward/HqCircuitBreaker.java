@@ -49,4 +49,15 @@ public final class HqCircuitBreaker {
         breaker.getEventPublisher().onStateTransition(new HqBreakerLog(forwardingFailureIsNews, waitInOpenMs));
         return breaker;
     }
+
+    /**
+     * HQ answers again after an outage: the breaker closes and forgets the calls that failed while HQ was
+     * away (a transition starts a new window, CLOSED to CLOSED too). Before, a breaker still CLOSED kept
+     * them: after a short outage (fewer failed calls than minimum-calls), HQ's first answer took the
+     * failure rate over the threshold, the breaker opened on that success, and forwarding paused for
+     * wait-in-open-ms just after HQ came back.
+     */
+    public static void forgetOutage(CircuitBreaker breaker) {
+        breaker.transitionToClosedState();
+    }
 }

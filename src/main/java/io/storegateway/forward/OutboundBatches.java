@@ -129,6 +129,11 @@ public final class OutboundBatches implements AutoCloseable {
                 // every lane has a batch on its way: nothing to take now
                 break;
             }
+            if (holdingBack()) {
+                // the batch this waited for failed: the back-off (or the breaker) holds from now on
+                lane.release(true);
+                break;
+            }
             try {
                 lane.receiver.receive(wait, lingerMs, m -> {
                     updates.add(UpdateMessages.fromMessage(m));

@@ -75,6 +75,26 @@ class OfflineQueueingTest {
         assertMirrorEqualsHq(terminal);
     }
 
+    @Test
+    void aFailedCallIsFollowedByTheBackOffNotByAnotherCallAtOnce() {
+        // Before, the route's next poll was already waiting for the batch's lane when HQ's call failed,
+        // took the batch back at once and sent it again: each failure was two calls, and the breaker
+        // counted both.
+        t = TestGateway.started("offline-backoff", SKUS, Map.of(
+                "gateway.forward.backoff.initial-ms", "5000",
+                "gateway.forward.backoff.max-ms", "5000",
+                "gateway.forward.backoff.jitter", "0"));
+        TerminalClient terminal = t.terminal();
+        t.hq.setFault("down", 1.0, 0);
+
+        assertThat(terminal.post(TerminalClient.adjust("bo-1", "SKU-0001", 1)).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> t.forwardRetries() >= 1);
+        await().during(Duration.ofMillis(2000)).atMost(Duration.ofMillis(2500)).until(() -> t.forwardRetries() == 1);
+
+        t.hq.setFault("none", 1.0, 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "APPLIED".equals(terminal.update("bo-1").path("status").asText()));
+    }
+
     private static Map<String, Integer> postAdjustments(TerminalClient terminal, String prefix) {
         Map<String, Integer> deltas = new HashMap<>();
         for (int i = 0; i < UPDATES; i++) {

@@ -17,9 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An outage longer than the whole back-off schedule, with the breaker open: when HQ answers its
- * health check again, the first update reaches HQ within 2 s, not at the next back-off tick or when
- * the breaker's wait ends.
+ * HQ answering its health check again after an outage: the first update reaches HQ within 2 s, not at
+ * the next back-off tick or when the breaker's wait ends (a long outage, breaker open); and the calls
+ * that failed while HQ was away do not open the breaker once HQ answers (a short outage).
  */
 @ExtendWith(ClosesTestGateways.class)
 class ReconnectTest {
@@ -76,5 +76,36 @@ class ReconnectTest {
         assertThat(metrics).contains("gateway_hq_connectivity_changes_total{to=\"offline\"} 1.0")
                 .contains("gateway_hq_online 1.0")
                 .contains("gateway_hq_breaker_state{state=\"CLOSED\"} 1.0");
+    }
+
+    @Test
+    void callsThatFailedWhileHqWasAwayDoNotOpenTheBreakerWhenHqAnswersAgain() {
+        // A breaker that judges two calls, and one back-off step of a minute: during the outage
+        // forwarding fails exactly once, fewer calls than the breaker judges, so it stays CLOSED. Before,
+        // that failure stayed in its window: the first call after HQ came back made it one failure in
+        // two, the breaker opened on a success, and forwarding paused for its whole wait (in the field: a
+        // 30 s pause after an outage of 4-7 s; in CI, a forced re-send refused right after HQ returned).
+        t = TestGateway.started("reconnect-short", 5, Map.of(
+                "gateway.forward.backoff.initial-ms", "60000",
+                "gateway.forward.backoff.max-ms", "60000",
+                "gateway.hq.breaker.minimum-calls", "2",
+                "gateway.hq.breaker.sliding-window-calls", "2",
+                "gateway.hq.breaker.wait-in-open-ms", "60000",
+                "gateway.connectivity.interval-ms", "200"));
+        TerminalClient terminal = t.terminal();
+        await().atMost(Duration.ofSeconds(10)).until(() -> t.gateway().connectivity().online());
+        t.hq.stop();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !t.gateway().connectivity().online());
+        assertThat(terminal.post(TerminalClient.adjust("short-1", "SKU-0001", 1)).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> t.forwardRetries() == 1);
+        assertThat(t.gateway().status().breakerState()).isEqualTo("CLOSED");
+
+        t.hq.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "APPLIED".equals(terminal.update("short-1").path("status").asText()));
+        assertThat(t.gateway().status().breakerState()).as("HQ's first answer after the outage").isEqualTo("CLOSED");
+        assertThat(terminal.post(TerminalClient.adjust("short-2", "SKU-0002", 1)).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "APPLIED".equals(terminal.update("short-2").path("status").asText()));
+        assertThat(t.hq.appliedCount(TestGateway.STORE)).isEqualTo(2);
+        assertThat(t.forwardRetries()).isEqualTo(1);
     }
 }

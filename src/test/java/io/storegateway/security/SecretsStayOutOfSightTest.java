@@ -40,8 +40,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -125,7 +123,7 @@ class SecretsStayOutOfSightTest {
         // HQ failing: server errors, then gone, then refusing the gateway's token (the access alert).
         t.hq.setFault("error", 1.0, 0);
         seen(terminal.post(TerminalClient.adjust("secret-3", "SKU-0003", 1)), 202);
-        await().atMost(Duration.ofSeconds(20)).until(() -> retries(t) >= 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> t.forwardRetries() >= 2);
         t.hq.setFault("none", 0, 0);
         t.hq.stop();
         seen(it.call("POST", "/admin/v1/reconcile"), -1);
@@ -212,13 +210,6 @@ class SecretsStayOutOfSightTest {
     private void seen(HttpResponse<String> r, int expectedStatus) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
         answers.add(r.statusCode() + " " + r.headers().map() + " " + r.body());
-    }
-
-    /** gateway_forward_retries_total: failed HQ calls whose batch went back to the queue. */
-    private static double retries(TestGateway t) {
-        String metrics = new TerminalClient(t.baseUrl(), null).get("/observe/metrics").body();
-        Matcher m = Pattern.compile("(?m)^gateway_forward_retries_total(?:\\{[^}]*})? (\\S+)$").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private static HttpResponse<String> raw(TestGateway t, String method, String path, String authorization) {
