@@ -69,6 +69,9 @@ public final class TestGateway implements AutoCloseable {
         this.overrides.putAll(Map.of(
                 "gateway.forward.backoff.initial-ms", "100",
                 "gateway.forward.backoff.max-ms", "500",
+                // the tests' outages are short, often shorter than watch-hq's ping (whose seeing HQ come
+                // back closes the breaker): a breaker opened by one waits 2 s, not 30 s, before its trial
+                "gateway.hq.breaker.wait-in-open-ms", "2000",
                 "gateway.forward.poll-delay-ms", "20",
                 "gateway.hq.connect-timeout-ms", "1000",
                 "gateway.hq.response-timeout-ms", "3000",

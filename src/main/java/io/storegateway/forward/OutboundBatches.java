@@ -130,7 +130,7 @@ public final class OutboundBatches implements AutoCloseable {
                 break;
             }
             if (holdingBack()) {
-                // the batch this waited for failed: the back-off (or the breaker) holds from now on
+                // the batch this waited for failed: the back-off (or the breaker, or the alert) holds now
                 lane.release(true);
                 break;
             }
@@ -305,14 +305,16 @@ public final class OutboundBatches implements AutoCloseable {
 
     void giveBackAfter(Exchange exchange, Throwable cause) {
         Batch batch = exchange.getProperty(BATCH, Batch.class);
-        rollbackIfOpen(batch);
-        nothingPolled(exchange);
         int size = batch == null ? 0 : batch.size();
+        // The hold first, then the rollback: the rollback frees the lane, and a poll waiting for it
+        // would otherwise take the batch again at once, before the back-off (a second failed call).
         if (HqFailures.classify(cause) == HqFailures.Kind.ACCESS_DENIED) {
             accessAlert.raise(HqFailures.reasonOf(cause), size);
         } else {
             backoff.failed(size, describe(cause));
         }
+        rollbackIfOpen(batch);
+        nothingPolled(exchange);
     }
 
     private void rollbackIfOpen(Batch batch) {
