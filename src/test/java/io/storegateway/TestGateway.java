@@ -8,6 +8,7 @@ import org.awaitility.Awaitility;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -47,7 +49,7 @@ public final class TestGateway implements AutoCloseable {
     private TestGateway(Path dataDir, TestMirror mirror, Map<String, String> overrides, Consumer<HqSimulator> hqSetup) {
         this.dataDir = dataDir;
         this.mirror = mirror;
-        this.hq = new HqSimulator(0);
+        this.hq = new HqSimulator(freePort());
         // HQ expects the token the gateway is given (HQ_TOKEN unless a test sets gateway.hq.token).
         hq.setRequiredToken(overrides.getOrDefault(GatewaySettings.HQ_TOKEN, HQ_TOKEN));
         hqSetup.accept(hq);
@@ -216,12 +218,21 @@ public final class TestGateway implements AutoCloseable {
         mirror.close();
     }
 
+    /**
+     * A port free now, below the kernel's range for outgoing connections (32768-60999 on Linux), so that
+     * no connection of this or another test JVM takes it before the gateway binds it. (A port the kernel
+     * handed out was once taken meanwhile, with three test JVMs side by side: the broker could not bind.)
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        while (true) {
+            int port = 10_000 + ThreadLocalRandom.current().nextInt(22_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(port));
+                return port;
+            } catch (IOException taken) {
+                // in use: another
+            }
         }
     }
 }

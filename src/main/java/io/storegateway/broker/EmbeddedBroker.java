@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The embedded Artemis broker: persistent journal under {@code gateway.data-dir/broker}, one TCP
@@ -41,6 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class EmbeddedBroker implements QueueDepths, StorageGuard, BrokerIdentity, AutoCloseable {
 
     public static final String IN_VM_URL = "vm://0";
+    /** How long start waits for the broker to become active (the journal loaded) before it gives up. */
+    static final int ACTIVATION_TIMEOUT_S = 30;
     public static final String MAX_DISK_USAGE = "gateway.broker.max-disk-usage-percent";
     public static final String MAX_SIZE_BYTES = "gateway.broker.address-max-size-bytes";
     public static final String GLOBAL_MAX_SIZE_BYTES = "gateway.broker.global-max-size-bytes";
@@ -197,17 +200,33 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, BrokerId
         c.putSecurityRoles(Queues.INVALID, Set.of(gateway, adminBrowses));
     }
 
+    /**
+     * Starts the broker and waits until it is active. When it cannot be (its port is taken, say), says
+     * why at once and stops what did start: before, the gateway waited 30 s and said only that the broker
+     * did not become active, and the half-started broker kept the in-VM acceptor, so no other broker
+     * could start in the same JVM.
+     */
     public EmbeddedBroker start() {
         long started = System.nanoTime();
+        AtomicReference<Exception> failed = new AtomicReference<>();
         try {
-            server.start();
-            if (!server.getActiveMQServer().waitForActivation(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("broker did not become active within 30 s");
+            server.createActiveMQServer();
+            server.getActiveMQServer().registerActivationFailureListener(failed::set);
+            server.getActiveMQServer().start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ACTIVATION_TIMEOUT_S);
+            while (!server.getActiveMQServer().waitForActivation(100, TimeUnit.MILLISECONDS)) {
+                if (failed.get() != null || System.nanoTime() > deadline) {
+                    Exception cause = failed.get();
+                    close();
+                    throw cause == null ? new IllegalStateException("the broker did not become active within " + ACTIVATION_TIMEOUT_S + " s")
+                            : new IllegalStateException("the broker could not start: " + messageOf(cause), cause);
+                }
             }
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("broker failed to start: " + e.getMessage(), e);
+            close();
+            throw new IllegalStateException("the broker could not start: " + messageOf(e), e);
         }
         // Artemis calls this on the thread whose write failed, before that write's commit is answered, and
         // then stops the broker. Paged messages whose write failed can still be answered as committed
@@ -275,8 +294,22 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, BrokerId
         return q == null ? 0 : q.getMessageCount();
     }
 
+    /** An exception's message with its causes' (Artemis's "failed to bind" says why only in its cause). */
+    static String messageOf(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+                sb.append(": ").append(c.getMessage());
+            }
+        }
+        return sb.toString();
+    }
+
     @Override
     public void close() {
+        if (server.getActiveMQServer() == null) {
+            return;
+        }
         try {
             server.stop();
         } catch (Exception e) {

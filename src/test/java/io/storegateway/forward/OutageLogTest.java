@@ -13,6 +13,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
 
 import java.time.Duration;
 import java.util.Map;
@@ -29,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 class OutageLogTest {
 
     @RegisterExtension
-    final CapturedLog log = CapturedLog.fromStartUnder(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    final CapturedLog log = CapturedLog.fromStartUnder(Logger.ROOT_LOGGER_NAME);
     private TestGateway t;
 
     @Test
