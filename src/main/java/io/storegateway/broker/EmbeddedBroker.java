@@ -217,12 +217,12 @@ public final class EmbeddedBroker implements QueueDepths, StorageGuard, BrokerId
             while (!server.getActiveMQServer().waitForActivation(100, TimeUnit.MILLISECONDS)) {
                 if (failed.get() != null || System.nanoTime() > deadline) {
                     Exception cause = failed.get();
-                    close();
                     throw cause == null ? new IllegalStateException("the broker did not become active within " + ACTIVATION_TIMEOUT_S + " s")
                             : new IllegalStateException("the broker could not start: " + messageOf(cause), cause);
                 }
             }
         } catch (RuntimeException e) {
+            close();
             throw e;
         } catch (Exception e) {
             close();
